@@ -1,0 +1,194 @@
+// Extracts one POS table into its staging mirror.
+//   source --COPY out--> per-batch load table --one transaction--> staging mirror
+// Full mode reads every row: changed rows (new _row_hash) join the batch, rows gone from the
+// source get _deleted_at. Incremental mode reads rows past the created_at high-water mark,
+// less an overlap window for late commits; the merge on the source key keeps the overlap from
+// doubling a row. The batch id is derived from the run, so a retried activity finds its batch
+// already staged and returns the recorded counts.
+import { pipeline } from 'node:stream/promises'
+import { heartbeat } from '@temporalio/activity'
+import type { TransactionSql } from '../lib/db.ts'
+import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
+import {
+  assertNoSchemaDrift,
+  describeStagingTable,
+  quoteIdentifier as q,
+  type StagingTable,
+} from '../lib/staging-catalog.ts'
+import { recordStep } from '../lib/steps.ts'
+import type { ActivityContext } from './context.ts'
+
+const SOURCE_SCHEMA = 'public'
+const TIMESTAMP_LITERAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/
+
+export interface ExtractInput {
+  runId: string
+  tableName: string
+  mode: RunMode
+}
+
+export function batchIdFor(runId: string, tableName: string): string {
+  return `${runId}.${tableName}`
+}
+
+export function makeExtractPosTable(context: ActivityContext) {
+  return async function extractPosTable(input: ExtractInput): Promise<ExtractResult> {
+    const { warehouse } = context
+    const batchId = batchIdFor(input.runId, input.tableName)
+    const result = await recordStep(warehouse, { runId: input.runId, step: 'extract', tableName: input.tableName }, async () => {
+      const done = await stagedBatch(context, batchId)
+      if (done) return done
+      const staging = await describeStagingTable(warehouse, input.tableName)
+      await assertNoSchemaDrift(context.source, SOURCE_SCHEMA, staging)
+      const extractedFrom = input.mode === 'incremental' ? await incrementalLowerBound(context, input.tableName) : null
+      await warehouse`
+        insert into etl.batches (batch_id, run_id, table_name, source, mode, extracted_from)
+        values (${batchId}, ${input.runId}, ${input.tableName}, 'pos', ${input.mode}, ${extractedFrom})
+        on conflict (batch_id) do update set started_at = now(), extracted_from = excluded.extracted_from`
+      const loadTable = await copyIntoLoadTable(context, staging, batchId, extractedFrom)
+      const counts = await mergeIntoMirror(context, staging, batchId, loadTable, input.mode)
+      return { ...counts, rowsIn: counts.rowsRead, rowsOut: counts.rowsInserted + counts.rowsUpdated }
+    })
+    return {
+      batchId,
+      tableName: input.tableName,
+      rowsRead: result.rowsRead,
+      rowsInserted: result.rowsInserted,
+      rowsUpdated: result.rowsUpdated,
+      rowsUnchanged: result.rowsUnchanged,
+      rowsDeleted: result.rowsDeleted,
+    }
+  }
+}
+
+interface BatchCounts {
+  rowsRead: number
+  rowsInserted: number
+  rowsUpdated: number
+  rowsUnchanged: number
+  rowsDeleted: number
+}
+
+async function stagedBatch(context: ActivityContext, batchId: string): Promise<BatchCounts | undefined> {
+  const [row] = await context.warehouse<BatchCounts[]>`
+    select rows_read as "rowsRead", rows_inserted as "rowsInserted", rows_updated as "rowsUpdated",
+           rows_unchanged as "rowsUnchanged", rows_deleted as "rowsDeleted"
+    from etl.batches where batch_id = ${batchId} and status = 'staged'`
+  return row
+}
+
+/** The created_at from which an incremental extraction reads: the high-water mark less the overlap. */
+async function incrementalLowerBound(context: ActivityContext, tableName: string): Promise<string | null> {
+  const [row] = await context.warehouse<{ bound: string | null }[]>`
+    select to_char(high_water_mark - make_interval(mins => ${context.config.incrementalOverlapMinutes}),
+                   'YYYY-MM-DD HH24:MI:SS.US') as bound
+    from etl.watermarks where table_name = ${tableName}`
+  return row?.bound ?? null
+}
+
+function loadTableName(batchId: string, tableName: string): string {
+  const suffix = batchId.replace(/[^a-zA-Z0-9]/g, '').slice(-24).toLowerCase()
+  return `_load_${tableName}_${suffix}`
+}
+
+/** Streams the source rows into a fresh per-batch load table with COPY: no rows in Node memory. */
+async function copyIntoLoadTable(
+  context: ActivityContext,
+  staging: StagingTable,
+  batchId: string,
+  extractedFrom: string | null,
+): Promise<string> {
+  const { warehouse, source } = context
+  const loadTable = loadTableName(batchId, staging.table)
+  const columns = staging.sourceColumns.map((column) => q(column.name)).join(', ')
+  await warehouse.unsafe(`drop table if exists staging.${q(loadTable)}`)
+  await warehouse.unsafe(
+    `create unlogged table staging.${q(loadTable)} as select ${columns} from staging.${q(staging.table)} with no data`,
+  )
+  if (extractedFrom !== null && !TIMESTAMP_LITERAL.test(extractedFrom)) {
+    throw new Error(`Unexpected high-water mark ${extractedFrom}`)
+  }
+  // COPY takes no bind parameters; the only value inlined is a timestamp we formatted ourselves.
+  const filter = extractedFrom === null ? '' : ` where created_at >= '${extractedFrom}'::timestamp`
+  const reader = await source
+    .unsafe(`copy (select ${columns} from ${q(SOURCE_SCHEMA)}.${q(staging.table)}${filter}) to stdout`)
+    .readable()
+  const writer = await warehouse.unsafe(`copy staging.${q(loadTable)} (${columns}) from stdin`).writable()
+  let bytes = 0
+  reader.on('data', (chunk: Buffer) => {
+    bytes += chunk.length
+    heartbeat({ bytes })
+  })
+  await pipeline(reader, writer)
+  return loadTable
+}
+
+/** Merges the load table into the mirror, records the batch and the watermark: one transaction. */
+async function mergeIntoMirror(
+  context: ActivityContext,
+  staging: StagingTable,
+  batchId: string,
+  loadTable: string,
+  mode: RunMode,
+): Promise<BatchCounts> {
+  const mirror = `staging.${q(staging.table)}`
+  const load = `staging.${q(loadTable)}`
+  const columns = staging.sourceColumns.map((column) => q(column.name))
+  const keys = staging.keyColumns.map(q)
+  const nonKeys = columns.filter((column) => !keys.includes(column))
+  return context.warehouse.begin(async (tx: TransactionSql) => {
+    const [read] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${load}`)
+    // The overlap window may bring a row twice; keep its newest version.
+    const [merged] = await tx.unsafe<{ inserted: number; updated: number }[]>(
+      `with latest as (
+         select distinct on (${keys.join(', ')}) l.*, md5(l::text) as row_hash
+         from ${load} as l
+         order by ${keys.join(', ')}, created_at desc
+       ),
+       upserted as (
+         insert into ${mirror} as m (${columns.join(', ')}, _batch_id, _extracted_at, _source, _row_hash, _deleted_at)
+         select ${columns.join(', ')}, $1, now(), 'pos', row_hash, null from latest
+         on conflict (${keys.join(', ')}) do update set
+           ${nonKeys.map((column) => `${column} = excluded.${column}`).join(', ')},
+           _batch_id = excluded._batch_id, _extracted_at = excluded._extracted_at,
+           _row_hash = excluded._row_hash, _deleted_at = null
+         where m._row_hash is distinct from excluded._row_hash or m._deleted_at is not null
+         returning (xmax = 0) as inserted
+       )
+       select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated
+       from upserted`,
+      [batchId],
+    )
+    let deleted = 0
+    if (mode === 'full') {
+      const result = await tx.unsafe(
+        `update ${mirror} as m set _deleted_at = now()
+         where m._deleted_at is null
+           and not exists (select 1 from ${load} as l where ${keys.map((k) => `l.${k} = m.${k}`).join(' and ')})`,
+      )
+      deleted = result.count
+    }
+    const rowsRead = read?.n ?? 0
+    const rowsInserted = merged?.inserted ?? 0
+    const rowsUpdated = merged?.updated ?? 0
+    const [distinct] = await tx.unsafe<{ n: number }[]>(
+      `select count(distinct (${keys.join(', ')}))::int as n from ${load}`,
+    )
+    const rowsUnchanged = (distinct?.n ?? 0) - rowsInserted - rowsUpdated
+    await tx`
+      update etl.batches set status = 'staged', rows_read = ${rowsRead}, rows_inserted = ${rowsInserted},
+        rows_updated = ${rowsUpdated}, rows_unchanged = ${rowsUnchanged}, rows_deleted = ${deleted},
+        finished_at = now()
+      where batch_id = ${batchId}`
+    await tx.unsafe(
+      `insert into etl.watermarks (table_name, high_water_mark, last_batch_id, updated_at)
+       select $1, max(created_at), $2, now() from ${load} having count(*) > 0
+       on conflict (table_name) do update set
+         high_water_mark = greatest(etl.watermarks.high_water_mark, excluded.high_water_mark),
+         last_batch_id = excluded.last_batch_id, updated_at = now()`,
+      [staging.table, batchId],
+    )
+    await tx.unsafe(`drop table ${load}`)
+    return { rowsRead, rowsInserted, rowsUpdated, rowsUnchanged, rowsDeleted: deleted }
+  })
+}

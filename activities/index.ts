@@ -1,0 +1,23 @@
+// The activities a worker hosts. Workflows import this module as types only.
+import { withTypedFailures } from '../lib/errors.ts'
+import type { ActivityContext } from './context.ts'
+import { makeExtractPosTable } from './extract-pos-table.ts'
+import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
+import { makeFinishRun, makeStartRun } from './run-bookkeeping.ts'
+import { makePlanRun, makeRunModel } from './run-model.ts'
+import { makeValidateTable } from './validate-table.ts'
+
+export function createActivities(context: ActivityContext) {
+  return withTypedFailures({
+    startRun: makeStartRun(context),
+    finishRun: makeFinishRun(context),
+    planRun: makePlanRun(context),
+    extractPosTable: makeExtractPosTable(context),
+    runModel: makeRunModel(context),
+    validateTable: makeValidateTable(context),
+    reconcileRowAccounting: makeReconcileRowAccounting(context),
+  })
+}
+
+export type Activities = ReturnType<typeof createActivities>
+export type { ActivityContext } from './context.ts'

@@ -1,0 +1,49 @@
+// Runs one SQL model (clean, warehouse or mart) as one activity, in one transaction.
+import { ConfigurationError } from '../lib/errors.ts'
+import { runModel as buildModel } from '../lib/model-runner.ts'
+import { buildLayers, sourceTableOf } from '../lib/models.ts'
+import type { ModelRunResult, RunPlan } from '../lib/pipeline-types.ts'
+import { recordStep } from '../lib/steps.ts'
+import type { ActivityContext } from './context.ts'
+
+export interface RunModelInput {
+  runId: string
+  model: string
+}
+
+export function makeRunModel(context: ActivityContext) {
+  return async function runModel(input: RunModelInput): Promise<ModelRunResult> {
+    const model = context.models.find((candidate) => candidate.name === input.model)
+    if (!model) throw new ConfigurationError(`There is no model named ${input.model}`)
+    const result = await recordStep(context.warehouse, { runId: input.runId, step: `model:${model.name}` }, async () => {
+      const built = await buildModel(context.warehouse, model, input.runId)
+      return { ...built, rowsOut: built.rowsSelected }
+    })
+    return {
+      model: result.model,
+      rowsSelected: result.rowsSelected,
+      rowsInserted: result.rowsInserted,
+      rowsUpdated: result.rowsUpdated,
+      rowsUnchanged: result.rowsUnchanged,
+    }
+  }
+}
+
+/** What a run will do, read from the model files: the tables to extract and the model DAG. */
+export function makePlanRun(context: ActivityContext) {
+  return async function planRun(): Promise<RunPlan> {
+    const cleanModels = context.models.filter((model) => model.schema === 'clean')
+    const publishModels = context.models.filter((model) => model.schema !== 'clean')
+    const tables = cleanModels.map(sourceTableOf).filter((table): table is string => table !== undefined)
+    // Publish models depend on clean models, which have run by then: drop those edges.
+    const publishOnly = publishModels.map((model) => ({
+      ...model,
+      dependsOn: model.dependsOn.filter((dependency) => !dependency.startsWith('clean.')),
+    }))
+    return {
+      tables: [...new Set(tables)].sort(),
+      cleanModels: cleanModels.map((model) => model.name).sort(),
+      publishLayers: buildLayers(publishOnly),
+    }
+  }
+}

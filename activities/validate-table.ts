@@ -1,0 +1,252 @@
+// Validates the clean rows of a run's batch for one table (write-audit-publish, step 2):
+// archives the rows that fail reject and nullify rules to the object store, then, in one
+// transaction, records violations, rule results and one verdict per row. Rule checks run as
+// set-based SQL; rows never pass through workflow history.
+import { Readable } from 'node:stream'
+import type { Sql } from '../lib/db.ts'
+import { BadInputError } from '../lib/errors.ts'
+import { putJson, uploadStream } from '../lib/object-store.ts'
+import type { ValidationResult } from '../lib/pipeline-types.ts'
+import { type Rule, rulesFor } from '../lib/rules.ts'
+import { describeStagingTable, naturalKeyExpression, quoteIdentifier as q } from '../lib/staging-catalog.ts'
+import { recordStep } from '../lib/steps.ts'
+import type { ActivityContext } from './context.ts'
+
+export interface ValidateInput {
+  runId: string
+  tableName: string
+}
+
+/** Severities whose failing rows are archived, so the value can be corrected and reprocessed. */
+const ARCHIVED_SEVERITIES = new Set(['reject', 'nullify'])
+
+/** The SQL value a failing row's column takes: a nullify replacement (JSON) or a fix expression. */
+function replacementSql(rule: Rule): string {
+  if (rule.severity === 'fix') return `to_jsonb((${rule.replacement}))`
+  if (rule.severity === 'nullify') {
+    const json = JSON.stringify(rule.replacement ?? null).replace(/'/g, "''")
+    return `'${json}'::jsonb`
+  }
+  return 'null::jsonb'
+}
+
+const literal = (value: string | undefined) => (value === undefined ? 'null' : `'${value.replace(/'/g, "''")}'`)
+
+/** One select per rule of the clean rows that violate it, in the shape of the failures table. */
+function failingRowsSql(rule: Rule, cleanTable: string): string {
+  const offending = rule.column ? `c.${q(rule.column)}::text` : 'null::text'
+  return `
+    select c.natural_key, c.batch_id, c.row_hash, ${literal(rule.name)}::text as rule_name,
+           ${literal(rule.column)}::text as column_name, ${literal(rule.severity)}::text as severity,
+           ${offending} as offending_value, ${replacementSql(rule)} as replacement
+    from ${cleanTable} as c
+    where not coalesce((${rule.check}), false)`
+}
+
+export function quarantinePrefix(runId: string, tableName: string): string {
+  return `quarantine/run=${runId}/table=${tableName}`
+}
+
+export function makeValidateTable(context: ActivityContext) {
+  return async function validateTable(input: ValidateInput): Promise<ValidationResult> {
+    const { warehouse } = context
+    const rules = rulesFor(context.rules, input.tableName)
+    const cleanTable = `clean.${q(input.tableName)}`
+    const result = await recordStep(warehouse, { runId: input.runId, step: 'validate', tableName: input.tableName }, async () => {
+      await syncRuleCatalogue(warehouse, rules)
+      await assertRulesCompile(warehouse, rules, cleanTable)
+      const archived = await archiveQuarantinedRows(context, input, rules, cleanTable)
+      const counts = await recordVerdicts(warehouse, input, rules, cleanTable, archived)
+      return {
+        ...counts,
+        quarantineObjects: archived.map((object) => object.objectKey),
+        rowsIn: counts.rowsChecked,
+        rowsOut: counts.rowsChecked - counts.rowsRejected,
+      }
+    })
+    return {
+      tableName: input.tableName,
+      rowsChecked: result.rowsChecked,
+      rowsRejected: result.rowsRejected,
+      violations: result.violations,
+      quarantineObjects: result.quarantineObjects,
+    }
+  }
+}
+
+/** dq.rules mirrors the rule files, so operators can list the catalogue with SQL. */
+async function syncRuleCatalogue(sql: Sql, rules: Rule[]): Promise<void> {
+  for (const rule of rules) {
+    await sql`
+      insert into dq.rules (rule_name, table_name, column_name, severity, check_sql, replacement, description)
+      values (${rule.name}, ${rule.table}, ${rule.column ?? null}, ${rule.severity}, ${rule.check},
+              ${sql.json(rule.replacement ?? null)}, ${rule.description})
+      on conflict (rule_name) do update set
+        table_name = excluded.table_name, column_name = excluded.column_name, severity = excluded.severity,
+        check_sql = excluded.check_sql, replacement = excluded.replacement, description = excluded.description,
+        updated_at = now()`
+  }
+}
+
+/** A rule whose SQL does not compile is a configuration error, named with its file. */
+async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string): Promise<void> {
+  for (const rule of rules) {
+    try {
+      await sql.unsafe(`explain ${failingRowsSql(rule, cleanTable)}`)
+    } catch (error) {
+      throw new BadInputError(`Rule ${rule.name} (${rule.file}) does not compile: ${(error as Error).message}`)
+    }
+  }
+}
+
+interface ArchivedObject {
+  rule: string
+  severity: string
+  column: string | undefined
+  objectKey: string
+  rowCount: number
+  sha256: string
+  batchId: string
+}
+
+/**
+ * Writes one NDJSON object per run, table and rule with the original staging rows that failed
+ * it, plus a manifest. Keys and content are deterministic, so a retry overwrites the same bytes.
+ */
+async function archiveQuarantinedRows(
+  context: ActivityContext,
+  input: ValidateInput,
+  rules: Rule[],
+  cleanTable: string,
+): Promise<ArchivedObject[]> {
+  const { warehouse, store } = context
+  const staging = await describeStagingTable(warehouse, input.tableName)
+  const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
+  const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
+  const prefix = quarantinePrefix(input.runId, input.tableName)
+  const archived: ArchivedObject[] = []
+  for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
+    const failing = `(${failingRowsSql(rule, cleanTable)}) as f`
+    const [summary] = await warehouse.unsafe<{ n: number; batch_id: string | null }[]>(
+      `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
+    )
+    if (!summary || summary.n === 0) continue
+    const lines = warehouse
+      .unsafe(
+        `select json_build_object(
+            'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
+            'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
+            'column', f.column_name, 'offending_value', f.offending_value,
+            'source_row', json_build_object(${sourceColumns})
+          )::text as line
+         from ${failing}
+         join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
+         order by f.natural_key`,
+      )
+      .cursor(500)
+    const body = Readable.from(
+      (async function* () {
+        for await (const rows of lines) for (const row of rows) yield `${row.line}\n`
+      })(),
+    )
+    const objectKey = `${prefix}/rule=${rule.name}.jsonl`
+    const upload = await uploadStream(store, objectKey, body, 'application/x-ndjson')
+    archived.push({
+      rule: rule.name,
+      severity: rule.severity,
+      column: rule.column,
+      objectKey,
+      rowCount: summary.n,
+      sha256: upload.sha256,
+      batchId: summary.batch_id ?? '',
+    })
+  }
+  if (archived.length > 0) {
+    await putJson(store, `${prefix}/manifest.json`, {
+      run_id: input.runId,
+      table: input.tableName,
+      objects: archived.map((object) => ({
+        object_key: object.objectKey,
+        rule: object.rule,
+        severity: object.severity,
+        column: object.column ?? null,
+        row_count: object.rowCount,
+        sha256: object.sha256,
+      })),
+    })
+  }
+  return archived
+}
+
+interface VerdictCounts {
+  rowsChecked: number
+  rowsRejected: number
+  violations: number
+  rowsQuarantined: number
+}
+
+/** Violations, rule results, verdicts and the quarantine index, in one transaction. */
+async function recordVerdicts(
+  sql: Sql,
+  input: ValidateInput,
+  rules: Rule[],
+  cleanTable: string,
+  archived: ArchivedObject[],
+): Promise<VerdictCounts> {
+  return sql.begin(async (tx) => {
+    const failuresSelect =
+      rules.length > 0
+        ? rules.map((rule) => failingRowsSql(rule, cleanTable)).join('\n union all \n')
+        : `select null::text as natural_key, null::text as batch_id, null::text as row_hash, null::text as rule_name,
+                  null::text as column_name, null::text as severity, null::text as offending_value,
+                  null::jsonb as replacement where false`
+    await tx.unsafe(`create temporary table failures on commit drop as ${failuresSelect}`)
+    const violations = await tx`
+      insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
+                                 offending_value, corrected_value, row_hash)
+      select ${input.runId}, batch_id, ${input.tableName}, natural_key, column_name, rule_name, severity,
+             offending_value, replacement #>> '{}', row_hash
+      from failures
+      on conflict (table_name, natural_key, rule_name, row_hash) do nothing`
+    await tx`delete from dq.rule_results where run_id = ${input.runId} and table_name = ${input.tableName}`
+    const [checked] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${cleanTable}`)
+    const rowsChecked = checked?.n ?? 0
+    for (const rule of rules) {
+      await tx`
+        insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
+        select ${input.runId}, ${rule.name}, ${input.tableName}, ${rowsChecked}, count(*)::int, count(*) = 0
+        from failures where rule_name = ${rule.name}`
+    }
+    await tx`delete from dq.verdicts where run_id = ${input.runId} and table_name = ${input.tableName}`
+    await tx.unsafe(
+      `insert into dq.verdicts (run_id, batch_id, table_name, natural_key, verdict, nullified, fixed)
+       select $1, c.batch_id, $2, c.natural_key,
+              case when bool_or(f.severity = 'reject') then 'reject' else 'publish' end,
+              coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'nullify'), '{}'),
+              coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'fix'), '{}')
+       from ${cleanTable} as c
+       left join failures as f on f.natural_key = c.natural_key and f.batch_id = c.batch_id
+       group by c.batch_id, c.natural_key`,
+      [input.runId, input.tableName],
+    )
+    for (const object of archived) {
+      await tx`
+        insert into dq.quarantine_objects (object_key, run_id, batch_id, table_name, rule_name, row_count, checksum)
+        values (${object.objectKey}, ${input.runId}, ${object.batchId}, ${input.tableName}, ${object.rule},
+                ${object.rowCount}, ${object.sha256})
+        on conflict (object_key) do update set
+          row_count = excluded.row_count, checksum = excluded.checksum, batch_id = excluded.batch_id`
+    }
+    const [rejected] = await tx<{ n: number }[]>`
+      select count(*)::int as n from dq.verdicts
+      where run_id = ${input.runId} and table_name = ${input.tableName} and verdict = 'reject'`
+    const [quarantined] = await tx<{ n: number }[]>`
+      select count(distinct natural_key)::int as n from failures where severity in ('reject', 'nullify')`
+    return {
+      rowsChecked,
+      rowsRejected: rejected?.n ?? 0,
+      violations: violations.count,
+      rowsQuarantined: quarantined?.n ?? 0,
+    }
+  })
+}

@@ -1,0 +1,73 @@
+import type { Command } from 'commander'
+import type { Client } from '@temporalio/client'
+import { SingleBar } from 'cli-progress'
+import type { Config } from '../../lib/config.ts'
+import { connect } from '../../lib/db.ts'
+import type { PipelineRunResult, RunMode, RunProgress } from '../../lib/pipeline-types.ts'
+import { formatRunSummary, readRunSummary } from '../../lib/run-summary.ts'
+import { connectClient, newRunId, startPipelineRun, webUiRunUrl } from '../../lib/temporal.ts'
+import { configFromEnvironment, say } from '../context.ts'
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('start one pipeline run through Temporal, show its progress and print its summary')
+    .option('--mode <mode>', 'full or incremental', 'full')
+    .option('--no-wait', 'start the run and return its workflow id without waiting')
+    .action(async (options: { mode: string; wait: boolean }) => {
+      if (options.mode !== 'full' && options.mode !== 'incremental') {
+        throw new Error(`--mode must be full or incremental, not ${options.mode}`)
+      }
+      const config = configFromEnvironment()
+      const client = await connectClient(config)
+      try {
+        const ok = await runPipeline(config, client, options.mode, options.wait)
+        if (!ok) process.exitCode = 1
+      } finally {
+        await client.connection.close()
+      }
+    })
+}
+
+/** Starts a run, follows it with a progress bar, prints the summary. Returns false if it failed. */
+export async function runPipeline(config: Config, client: Client, mode: RunMode, wait = true): Promise<boolean> {
+  const runId = newRunId(mode)
+  const handle = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode })
+  const url = webUiRunUrl(config, handle.workflowId)
+  say(`Started ${handle.workflowId}`)
+  say(`Watch it in the Web UI: ${url}`)
+  if (!wait) return true
+  const bar = new SingleBar({ format: '  {bar} {value}/{total} steps | {stage}', hideCursor: true, noTTYOutput: false })
+  bar.start(1, 0, { stage: 'starting' })
+  const poll = setInterval(async () => {
+    try {
+      const progress = await handle.query<RunProgress>('progress')
+      bar.setTotal(Math.max(progress.stepsTotal, 1))
+      bar.update(progress.stepsDone, { stage: progress.stage })
+    } catch {
+      // The query can fail while the workflow is between tasks; the next poll catches up.
+    }
+  }, 500)
+  let failure: unknown
+  try {
+    await handle.result() as PipelineRunResult
+  } catch (error) {
+    failure = error
+  } finally {
+    clearInterval(poll)
+    bar.stop()
+  }
+  const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
+  try {
+    say('')
+    say(formatRunSummary(await readRunSummary(sql, runId), config.s3.bucket, url))
+  } finally {
+    await sql.end()
+  }
+  if (failure) {
+    const cause = (failure as { cause?: Error }).cause
+    console.error(`\nThe run failed: ${cause?.message ?? (failure as Error).message}`)
+    return false
+  }
+  return true
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander'
+import { installTools, servicesDown, servicesUp, startBackgroundWorker } from '../../lib/services.ts'
+import { configFromEnvironment, say } from '../context.ts'
+
+export function registerServicesCommand(program: Command): void {
+  const services = program.command('services').description('the local Temporal dev server, S3 gateway and databases')
+  services
+    .command('install')
+    .description('build the pinned Temporal CLI and S3 gateway into the tools folder when missing')
+    .action(() => installTools(configFromEnvironment(), say))
+  services
+    .command('up')
+    .description('install what is missing, start Temporal and the S3 gateway, create the warehouse database')
+    .option('--with-worker', 'also start a long-running worker in the background')
+    .action(async (options: { withWorker?: boolean }) => {
+      const config = configFromEnvironment()
+      await servicesUp(config, say)
+      if (options.withWorker) await startBackgroundWorker(config, say)
+    })
+  services
+    .command('down')
+    .description('stop the background worker and the services this script started')
+    .action(() => servicesDown(configFromEnvironment(), say))
+}

@@ -1,0 +1,62 @@
+import type { Command } from 'commander'
+import type { Client } from '@temporalio/client'
+import type { Config } from '../../lib/config.ts'
+import { connect, ensureDatabase } from '../../lib/db.ts'
+import { servicesUp, startBackgroundWorker } from '../../lib/services.ts'
+import { connectClient } from '../../lib/temporal.ts'
+import { DEFAULT_SEED_OPTIONS, seedDemoPos, sourceHasTables } from '../../seed/demo-pos.ts'
+import { configFromEnvironment, say } from '../context.ts'
+import { runPipeline } from './run.ts'
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('what `npm start` does: services up, demo source if empty, background worker, one full run')
+    .action(async () => {
+      const config = configFromEnvironment()
+      await servicesUp(config, say)
+      await seedSourceIfEmpty(config)
+      await startBackgroundWorker(config, say)
+      const client = await connectClient(config)
+      try {
+        await waitForWorker(config, client)
+        const ok = await runPipeline(config, client, 'full')
+        say('\nServices are still running; stop them with `npm run services:stop`.')
+        if (!ok) process.exitCode = 1
+      } finally {
+        await client.connection.close()
+      }
+    })
+}
+
+/** Seeds the demo source only into an empty database: a real POS database is never written. */
+async function seedSourceIfEmpty(config: Config): Promise<void> {
+  await ensureDatabase(config.sourceUrl)
+  const sql = connect(config.sourceUrl, { name: 'paccafe-seed', max: 1 })
+  try {
+    if (await sourceHasTables(sql)) {
+      say('The source database has tables: using it as it is (no seeding)')
+      return
+    }
+    const result = await seedDemoPos(sql, DEFAULT_SEED_OPTIONS)
+    say(`Seeded the demo POS database: ${JSON.stringify(result.rows)}`)
+  } finally {
+    await sql.end()
+  }
+}
+
+const TASK_QUEUE_TYPE_WORKFLOW = 1
+
+async function waitForWorker(config: Config, client: Client, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const response = await client.workflowService.describeTaskQueue({
+      namespace: config.temporal.namespace,
+      taskQueue: { name: config.temporal.taskQueue },
+      taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+    })
+    if ((response.pollers ?? []).length > 0) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`No worker polls task queue ${config.temporal.taskQueue} after ${timeoutMs / 1000}s (see .data/logs/worker.log)`)
+}

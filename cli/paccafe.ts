@@ -1,0 +1,24 @@
+#!/usr/bin/env -S node --import tsx
+// paccafe: the command line of the pipeline. Each command lives in cli/commands/.
+import { Command } from 'commander'
+import { registerBuildCommand } from './commands/build.ts'
+import { registerRunCommand } from './commands/run.ts'
+import { registerSeedCommand } from './commands/seed.ts'
+import { registerServicesCommand } from './commands/services.ts'
+import { registerStartCommand } from './commands/start.ts'
+import { registerWorkerCommand } from './commands/worker.ts'
+import { reportAndExit } from './context.ts'
+
+const program = new Command()
+  .name('paccafe')
+  .description('Paccafe ETL pipeline: POS and spreadsheets -> validated star-schema warehouse, orchestrated by Temporal')
+  .showHelpAfterError()
+
+registerServicesCommand(program)
+registerSeedCommand(program)
+registerWorkerCommand(program)
+registerRunCommand(program)
+registerStartCommand(program)
+registerBuildCommand(program)
+
+program.parseAsync(process.argv).catch(reportAndExit)

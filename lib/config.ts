@@ -1,0 +1,142 @@
+// One typed configuration object, read from the environment (and an optional .env) and
+// validated once at start-up. Everything else receives it as an argument.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import Type from 'typebox'
+import Value from 'typebox/value'
+import { ConfigurationError } from './errors.ts'
+import { projectRoot } from './paths.ts'
+
+const PostgresUrl = (description: string, fallback: string) =>
+  Type.String({ pattern: '^postgres(ql)?://[^/]+/[A-Za-z0-9_]+$', default: fallback, description })
+const HostPort = (fallback: string) => Type.String({ pattern: '^[A-Za-z0-9.\\-]+:[0-9]{1,5}$', default: fallback })
+
+/** The environment variables the pipeline reads, with their defaults for a local machine. */
+export const ConfigSchema = Type.Object({
+  PACCAFE_SOURCE_URL: PostgresUrl(
+    'the POS database to read (read-only)',
+    'postgres://postgres@127.0.0.1:5432/paccafe_pos',
+  ),
+  PACCAFE_WAREHOUSE_URL: PostgresUrl(
+    "the pipeline's own database: staging, clean, dq, warehouse, marts, etl",
+    'postgres://postgres@127.0.0.1:5432/paccafe_warehouse',
+  ),
+  PACCAFE_TEMPORAL_ADDRESS: HostPort('127.0.0.1:7233'),
+  PACCAFE_TEMPORAL_NAMESPACE: Type.String({ minLength: 1, default: 'default' }),
+  PACCAFE_TEMPORAL_UI_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8233' }),
+  PACCAFE_TASK_QUEUE: Type.String({ minLength: 1, default: 'paccafe-pipeline' }),
+  PACCAFE_S3_ENDPOINT: Type.String({ pattern: '^https?://[^/]+$', default: 'http://127.0.0.1:7070' }),
+  PACCAFE_S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
+  PACCAFE_S3_ACCESS_KEY: Type.String({ minLength: 3, default: 'paccafe' }),
+  PACCAFE_S3_SECRET_KEY: Type.String({ minLength: 8, default: 'paccafe-local-secret' }),
+  PACCAFE_S3_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$', default: 'paccafe-quarantine' }),
+  PACCAFE_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Jakarta' }),
+  PACCAFE_INCREMENTAL_OVERLAP_MINUTES: Type.Integer({ minimum: 0, maximum: 10080, default: 60 }),
+  PACCAFE_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  // Where the local services script keeps its binaries, data and logs.
+  PACCAFE_TOOLS_DIR: Type.String({ minLength: 1, default: '.tools' }),
+  PACCAFE_DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
+})
+
+export type RawConfig = Type.Static<typeof ConfigSchema>
+
+export interface Config {
+  sourceUrl: string
+  warehouseUrl: string
+  temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string }
+  s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string }
+  timezone: string
+  incrementalOverlapMinutes: number
+  logLevel: string
+  toolsDir: string
+  dataDir: string
+}
+
+/** Reads `.env` (if present) without overriding variables already set in the environment. */
+export function loadDotEnv(file = path.join(projectRoot, '.env')): void {
+  if (existsSync(file)) process.loadEnvFile(file)
+}
+
+/**
+ * Validates the environment into a Config. A wrong or missing setting throws a
+ * ConfigurationError whose message is one line: the variable, the value and what was expected.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw)
+  const converted = Value.Convert(ConfigSchema, withDefaults) as Record<string, unknown>
+  const firstError = Value.Errors(ConfigSchema, converted)[0]
+  if (firstError) {
+    const variable = firstError.instancePath.replace(/^\//, '')
+    const value = env[variable]
+    const shown = variable.includes('SECRET') ? '(hidden)' : JSON.stringify(value ?? null)
+    throw new ConfigurationError(
+      `Invalid configuration: ${variable}=${shown}: expected ${describeExpectation(variable)}`,
+    )
+  }
+  const c = converted as RawConfig
+  assertTimezone(c.PACCAFE_TIMEZONE)
+  return {
+    sourceUrl: c.PACCAFE_SOURCE_URL,
+    warehouseUrl: c.PACCAFE_WAREHOUSE_URL,
+    temporal: {
+      address: c.PACCAFE_TEMPORAL_ADDRESS,
+      namespace: c.PACCAFE_TEMPORAL_NAMESPACE,
+      uiUrl: c.PACCAFE_TEMPORAL_UI_URL.replace(/\/$/, ''),
+      taskQueue: c.PACCAFE_TASK_QUEUE,
+    },
+    s3: {
+      endpoint: c.PACCAFE_S3_ENDPOINT,
+      region: c.PACCAFE_S3_REGION,
+      accessKey: c.PACCAFE_S3_ACCESS_KEY,
+      secretKey: c.PACCAFE_S3_SECRET_KEY,
+      bucket: c.PACCAFE_S3_BUCKET,
+    },
+    timezone: c.PACCAFE_TIMEZONE,
+    incrementalOverlapMinutes: c.PACCAFE_INCREMENTAL_OVERLAP_MINUTES,
+    logLevel: c.PACCAFE_LOG_LEVEL,
+    toolsDir: path.resolve(projectRoot, c.PACCAFE_TOOLS_DIR),
+    dataDir: path.resolve(projectRoot, c.PACCAFE_DATA_DIR),
+  }
+}
+
+function describeExpectation(variable: string): string {
+  const schema = (ConfigSchema.properties as unknown as Record<string, Record<string, unknown>>)[variable]
+  if (!schema) return 'a known setting'
+  if (variable.endsWith('_URL') && String(schema.pattern ?? '').startsWith('^postgres'))
+    return 'a PostgreSQL URL such as postgres://user@host:5432/database'
+  if (schema.type === 'integer') return `an integer from ${schema.minimum} to ${schema.maximum}`
+  if (schema.anyOf) return `one of ${(schema.anyOf as { const: string }[]).map((s) => s.const).join(', ')}`
+  if (schema.pattern) return `a value matching ${schema.pattern}`
+  if (schema.minLength) return `a string of at least ${schema.minLength} characters`
+  return 'a valid value'
+}
+
+function assertTimezone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+  } catch {
+    throw new ConfigurationError(
+      `Invalid configuration: PACCAFE_TIMEZONE=${JSON.stringify(zone)}: expected an IANA time zone such as Asia/Jakarta`,
+    )
+  }
+}
+
+/** The database name at the end of a PostgreSQL URL. */
+export function databaseName(url: string): string {
+  return new URL(url).pathname.replace(/^\//, '')
+}
+
+/** A URL safe to print: the password, if any, is masked. */
+export function redactUrl(url: string): string {
+  const parsed = new URL(url)
+  if (parsed.password) parsed.password = '***'
+  return parsed.toString()
+}

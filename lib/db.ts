@@ -1,0 +1,60 @@
+// PostgreSQL access through postgres.js. Values always travel as parameters of tagged
+// templates; identifiers come from fixed lists or the driver's sql(identifier) helper.
+import postgres from 'postgres'
+import { databaseName } from './config.ts'
+
+export type Sql = postgres.Sql
+export type TransactionSql = postgres.TransactionSql
+
+export interface ConnectOptions {
+  /** Application name shown in pg_stat_activity. */
+  name?: string
+  max?: number
+}
+
+export function connect(url: string, options: ConnectOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 4,
+    onnotice: () => {},
+    connection: { application_name: options.name ?? 'paccafe' },
+    transform: { undefined: null },
+  })
+}
+
+/** The URL of the maintenance database on the same server, to create or drop databases. */
+function maintenanceUrl(url: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = '/postgres'
+  return parsed.toString()
+}
+
+/** Creates the database named in `url` when it does not exist. Returns true when created. */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const name = databaseName(url)
+  const admin = connect(maintenanceUrl(url), { max: 1, name: 'paccafe-admin' })
+  try {
+    const [existing] = await admin`select 1 from pg_database where datname = ${name}`
+    if (existing) return false
+    try {
+      await admin`create database ${admin(name)}`
+    } catch (error) {
+      // Two processes may race to create it; the loser sees duplicate_database.
+      if ((error as { code?: string }).code !== '42P04') throw error
+      return false
+    }
+    return true
+  } finally {
+    await admin.end()
+  }
+}
+
+/** Drops the database named in `url` (tests only), ending its connections first. */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = databaseName(url)
+  const admin = connect(maintenanceUrl(url), { max: 1, name: 'paccafe-admin' })
+  try {
+    await admin`drop database if exists ${admin(name)} with (force)`
+  } finally {
+    await admin.end()
+  }
+}

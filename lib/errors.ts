@@ -1,0 +1,64 @@
+// The project's error types, declared once. Configuration, bad-input, rule-threshold and
+// accounting errors cannot be fixed by retrying, so activities turn them into non-retryable
+// Temporal application failures with the class name as the failure type; anything else is
+// left to the retry policy.
+import { ApplicationFailure } from '@temporalio/common'
+
+export abstract class PaccafeError extends Error {
+  abstract readonly type: string
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** A setting is missing or wrong: the operator must change the environment. */
+export class ConfigurationError extends PaccafeError {
+  readonly type = 'ConfigurationError'
+}
+
+/** Source data or a source schema that cannot be read as declared (includes schema drift). */
+export class BadInputError extends PaccafeError {
+  readonly type = 'BadInputError'
+}
+
+/** A data-quality threshold was crossed and the run must stop. */
+export class RuleThresholdError extends PaccafeError {
+  readonly type = 'RuleThresholdError'
+}
+
+/** rows extracted != rows published + rows rejected: something was lost. */
+export class AccountingMismatchError extends PaccafeError {
+  readonly type = 'AccountingMismatchError'
+}
+
+/** The failure types a retry policy must never retry. */
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'ConfigurationError',
+  'BadInputError',
+  'RuleThresholdError',
+  'AccountingMismatchError',
+] as const
+
+/** Converts a known project error into a non-retryable ApplicationFailure; others pass through. */
+export function toTemporalFailure(error: unknown): unknown {
+  if (error instanceof PaccafeError) {
+    return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: true, cause: error })
+  }
+  return error
+}
+
+/** Wraps every activity so that project errors reach Temporal with their type name. */
+export function withTypedFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {}
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args)
+      } catch (error) {
+        throw toTemporalFailure(error)
+      }
+    }
+  }
+  return wrapped as T
+}

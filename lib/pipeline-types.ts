@@ -1,0 +1,67 @@
+// Shapes that cross the workflow/activity boundary. They carry ids, counts and object keys
+// only: workflow history is visible to anyone who can open the Web UI.
+
+export type RunMode = 'full' | 'incremental'
+
+export interface PipelineRunInput {
+  runId: string
+  mode: RunMode
+}
+
+export interface RunPlan {
+  /** Source tables to extract (those a clean model standardizes). */
+  tables: string[]
+  /** Clean models, all independent of each other. */
+  cleanModels: string[]
+  /** Warehouse and mart models in dependency layers; a layer's models may run in parallel. */
+  publishLayers: string[][]
+}
+
+export interface ExtractResult {
+  batchId: string
+  tableName: string
+  rowsRead: number
+  rowsInserted: number
+  rowsUpdated: number
+  rowsUnchanged: number
+  rowsDeleted: number
+}
+
+export interface ModelRunResult {
+  model: string
+  rowsSelected: number
+  rowsInserted: number
+  rowsUpdated: number
+  rowsUnchanged: number
+}
+
+export interface ValidationResult {
+  tableName: string
+  rowsChecked: number
+  rowsRejected: number
+  violations: number
+  quarantineObjects: string[]
+}
+
+export interface AccountingRow {
+  tableName: string
+  rowsExtracted: number
+  rowsPublished: number
+  rowsRejected: number
+  rowsDeleted: number
+  difference: number
+}
+
+export interface RunProgress {
+  runId: string
+  stage: 'starting' | 'extracting' | 'cleaning' | 'validating' | 'publishing' | 'reconciling' | 'done' | 'failed'
+  stepsDone: number
+  stepsTotal: number
+}
+
+export interface PipelineRunResult {
+  runId: string
+  extracted: ExtractResult[]
+  validations: ValidationResult[]
+  accounting: AccountingRow[]
+}

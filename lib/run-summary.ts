@@ -1,0 +1,50 @@
+// What the cafe must see after a run: rows per table, violations per rule, and where the
+// archived rows are. Read from the meta tables, so it works for any run, finished or not.
+import type { Sql } from './db.ts'
+
+export interface RunSummary {
+  runId: string
+  status: string
+  mode: string
+  tables: { table_name: string; rows_extracted: number; rows_published: number; rows_rejected: number; rows_deleted: number; difference: number }[]
+  rules: { rule_name: string; table_name: string; severity: string; rows_checked: number; rows_failed: number }[]
+  objects: { object_key: string; row_count: number }[]
+}
+
+export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummary> {
+  const [run] = await sql<{ status: string; mode: string }[]>`select status, mode from etl.runs where run_id = ${runId}`
+  const tables = await sql<RunSummary['tables']>`
+    select table_name, rows_extracted, rows_published, rows_rejected, rows_deleted, difference
+    from etl.row_accounting where run_id = ${runId} order by table_name`
+  const rules = await sql<RunSummary['rules']>`
+    select r.rule_name, r.table_name, coalesce(c.severity, '?') as severity, r.rows_checked, r.rows_failed
+    from dq.rule_results r left join dq.rules c using (rule_name)
+    where r.run_id = ${runId} order by r.table_name, r.rule_name`
+  const objects = await sql<RunSummary['objects']>`
+    select object_key, row_count from dq.quarantine_objects where run_id = ${runId} order by object_key`
+  return { runId, status: run?.status ?? 'unknown', mode: run?.mode ?? '?', tables, rules, objects }
+}
+
+export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: string): string {
+  const lines: string[] = []
+  lines.push(`Run ${summary.runId} (${summary.mode}): ${summary.status}`)
+  lines.push('')
+  lines.push('Rows per table (extracted = published + rejected):')
+  lines.push(`  ${'table'.padEnd(20)} ${'extracted'.padStart(9)} ${'published'.padStart(9)} ${'rejected'.padStart(8)} ${'deleted'.padStart(7)} ${'diff'.padStart(5)}`)
+  for (const t of summary.tables) {
+    lines.push(
+      `  ${t.table_name.padEnd(20)} ${String(t.rows_extracted).padStart(9)} ${String(t.rows_published).padStart(9)} ${String(t.rows_rejected).padStart(8)} ${String(t.rows_deleted).padStart(7)} ${String(t.difference).padStart(5)}`,
+    )
+  }
+  lines.push('')
+  lines.push('Violations per rule:')
+  for (const r of summary.rules) {
+    lines.push(`  ${r.rule_name.padEnd(42)} ${r.severity.padEnd(8)} ${String(r.rows_failed).padStart(5)} of ${r.rows_checked}`)
+  }
+  lines.push('')
+  lines.push(summary.objects.length > 0 ? `Archived rows (bucket ${bucket}):` : 'Archived rows: none')
+  for (const o of summary.objects) lines.push(`  s3://${bucket}/${o.object_key}  (${o.row_count} rows)`)
+  lines.push('')
+  lines.push(`Web UI: ${webUiUrl}`)
+  return lines.join('\n')
+}

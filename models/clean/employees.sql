@@ -1,0 +1,28 @@
+-- materialized: table
+-- unique_key: natural_key
+-- grain: one employee row of this run's batches (new or changed at the source)
+--
+-- Cleanup only: trims text and puts roles in title case ("barista " -> "Barista").
+
+with batch_rows as (
+    select *
+    from staging.employees
+    where _batch_id in (select etl.run_batches('employees'))
+),
+
+standardized as (
+    select
+        employee_id,
+        btrim(first_name)                     as first_name,
+        btrim(last_name)                      as last_name,
+        hire_date,
+        initcap(nullif(btrim(role), ''))      as role,
+        lower(nullif(btrim(email), ''))       as email,
+        created_at,
+        employee_id::text                     as natural_key,
+        _batch_id                             as batch_id,
+        _row_hash                             as row_hash
+    from batch_rows
+)
+
+select * from standardized

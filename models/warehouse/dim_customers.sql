@@ -1,0 +1,63 @@
+-- materialized: incremental
+-- unique_key: nk_customer_id
+-- grain: one customer record, plus the unknown (-1) and walk-in (-2) members
+-- publishes: customers
+--
+-- Reads this run's clean customers that the validation verdicts let through; nullified
+-- attributes arrive as NULL. Until duplicate grouping exists, each customer is its own master.
+-- first_order_date is filled once orders reach the warehouse.
+
+with clean_customers as (
+    select * from clean.customers
+),
+
+publish_verdicts as (
+    select batch_id, natural_key, nullified, fixed
+    from dq.verdicts
+    where table_name = 'customers'
+      and verdict = 'publish'
+      and batch_id in (select etl.run_batches('customers'))
+),
+
+published_customers as (
+    select
+        c.customer_id                                                          as nk_customer_id,
+        c.first_name,
+        c.last_name,
+        dq.verdict_value(v.nullified, v.fixed, 'email', c.email)               as email,
+        dq.verdict_value(v.nullified, v.fixed, 'phone', c.phone)               as phone,
+        dq.verdict_value(v.nullified, v.fixed, 'loyalty_points', c.loyalty_points) as loyalty_points,
+        c.created_at
+    from clean_customers as c
+    join publish_verdicts as v
+        on v.batch_id = c.batch_id and v.natural_key = c.natural_key
+),
+
+special_members as (
+    select -1 as nk_customer_id, 'Unknown'::varchar(50) as first_name, 'customer'::varchar(50) as last_name
+    union all
+    select -2, 'Walk-in', 'customer'
+),
+
+all_members as (
+    select nk_customer_id, first_name, last_name, email, phone, loyalty_points, created_at
+    from published_customers
+    union all
+    select nk_customer_id, first_name, last_name, null, null, null, null
+    from special_members
+)
+
+select
+    warehouse.surrogate_key('dim_customers', nk_customer_id::text)     as sk_customer_id,
+    nk_customer_id,
+    first_name,
+    last_name,
+    nullif(concat_ws(' ', first_name, last_name), '')                  as full_name,
+    email,
+    phone,
+    loyalty_points,
+    nk_customer_id                                                     as customer_master_id,
+    null::date                                                         as first_order_date,
+    created_at,
+    nk_customer_id < 0                                                 as is_special_member
+from all_members

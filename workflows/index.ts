@@ -1,0 +1,2 @@
+// Every workflow the worker hosts: the bundle's entry point.
+export { pipelineRun, progressQuery } from './pipeline-run.ts'

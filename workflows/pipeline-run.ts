@@ -1,0 +1,79 @@
+// The pipeline-run workflow: the ETL DAG of one run (write, audit, publish).
+//
+//   startRun
+//   extract each source table            (in parallel)
+//   clean models                         (in parallel)
+//   validate each table                  (in parallel: verdicts, violations, quarantine)
+//   warehouse models, layer by layer     (a layer in parallel)
+//   reconcile row accounting             (fails the run if a row went missing)
+//   finishRun
+//
+// Inputs, results and the progress query carry ids and counts only, never rows or secrets.
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
+import type { Activities } from '../activities/index.ts'
+import { NON_RETRYABLE_ERROR_TYPES } from '../lib/errors.ts'
+import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
+
+export const progressQuery = defineQuery<RunProgress>('progress')
+
+const retry = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+}
+
+// Fast SQL bookkeeping.
+const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry })
+// Long extracts heartbeat while bytes flow, so a dead worker is noticed within a minute.
+const extracts = proxyActivities<Activities>({ startToCloseTimeout: '2h', heartbeatTimeout: '1m', retry })
+// Models and validation: set-based SQL in one transaction each.
+const transforms = proxyActivities<Activities>({ startToCloseTimeout: '30m', retry })
+
+export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
+  const progress: RunProgress = { runId: input.runId, stage: 'starting', stepsDone: 0, stepsTotal: 0 }
+  setHandler(progressQuery, () => progress)
+  const step = async <T>(work: Promise<T>): Promise<T> => {
+    const result = await work
+    progress.stepsDone += 1
+    return result
+  }
+
+  await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: input.mode })
+  try {
+    const plan = await bookkeeping.planRun()
+    const publishCount = plan.publishLayers.reduce((sum, layer) => sum + layer.length, 0)
+    progress.stepsTotal = plan.tables.length * 2 + plan.cleanModels.length + publishCount + 1
+
+    progress.stage = 'extracting'
+    const extracted: ExtractResult[] = await Promise.all(
+      plan.tables.map((tableName) => step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode }))),
+    )
+
+    progress.stage = 'cleaning'
+    await Promise.all(plan.cleanModels.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
+
+    progress.stage = 'validating'
+    const validations = await Promise.all(
+      plan.tables.map((tableName) => step(transforms.validateTable({ runId: input.runId, tableName }))),
+    )
+
+    progress.stage = 'publishing'
+    for (const layer of plan.publishLayers) {
+      await Promise.all(layer.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
+    }
+
+    progress.stage = 'reconciling'
+    const accounting = await step(bookkeeping.reconcileRowAccounting({ runId: input.runId, tables: plan.tables }))
+
+    await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
+    progress.stage = 'done'
+    return { runId: input.runId, extracted, validations, accounting }
+  } catch (error) {
+    progress.stage = 'failed'
+    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+    await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
+    throw ApplicationFailure.create({ message: `Run ${input.runId} failed: ${message}`, type: 'PipelineRunFailed', nonRetryable: true, cause: error instanceof Error ? error : undefined })
+  }
+}
