@@ -5,9 +5,10 @@
 // less an overlap window for late commits; the merge on the source key keeps the overlap from
 // doubling a row. The batch id is derived from the run, so a retried activity finds its batch
 // already staged and returns the recorded counts.
+import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { heartbeat } from '@temporalio/activity'
-import type { TransactionSql } from '../lib/db.ts'
+import { type TransactionSql, withDedicatedConnection } from '../lib/db.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import {
   assertNoSchemaDrift,
@@ -98,7 +99,7 @@ async function copyIntoLoadTable(
   batchId: string,
   extractedFrom: string | null,
 ): Promise<string> {
-  const { warehouse, source } = context
+  const { warehouse } = context
   const loadTable = loadTableName(batchId, staging.table)
   const columns = staging.sourceColumns.map((column) => q(column.name)).join(', ')
   await warehouse.unsafe(`drop table if exists staging.${q(loadTable)}`)
@@ -110,16 +111,23 @@ async function copyIntoLoadTable(
   }
   // COPY takes no bind parameters; the only value inlined is a timestamp we formatted ourselves.
   const filter = extractedFrom === null ? '' : ` where created_at >= '${extractedFrom}'::timestamp`
-  const reader = await source
-    .unsafe(`copy (select ${columns} from ${q(SOURCE_SCHEMA)}.${q(staging.table)}${filter}) to stdout`)
-    .readable()
-  const writer = await warehouse.unsafe(`copy staging.${q(loadTable)} (${columns}) from stdin`).writable()
-  let bytes = 0
-  reader.on('data', (chunk: Buffer) => {
-    bytes += chunk.length
-    heartbeat({ bytes })
-  })
-  await pipeline(reader, writer)
+  await withDedicatedConnection(context.config.sourceUrl, 'paccafe-extract', (source) =>
+    withDedicatedConnection(context.config.warehouseUrl, 'paccafe-load', async (target) => {
+      const reader = await source
+        .unsafe(`copy (select ${columns} from ${q(SOURCE_SCHEMA)}.${q(staging.table)}${filter}) to stdout`)
+        .readable()
+      const writer = await target.unsafe(`copy staging.${q(loadTable)} (${columns}) from stdin`).writable()
+      let bytes = 0
+      const progress = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length
+          heartbeat({ bytes })
+          callback(null, chunk)
+        },
+      })
+      await pipeline(reader, progress, writer)
+    }),
+  )
   return loadTable
 }
 

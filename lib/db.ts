@@ -58,3 +58,17 @@ export async function dropDatabase(url: string): Promise<void> {
     await admin.end()
   }
 }
+
+/**
+ * Runs `work` on a connection of its own, closed afterwards. COPY streams use it: postgres.js
+ * can leave a connection's socket paused after a COPY TO STDOUT (porsager/postgres#917, #1016),
+ * which would stall whatever query used that pooled connection next.
+ */
+export async function withDedicatedConnection<T>(url: string, name: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const sql = connect(url, { name, max: 1 })
+  try {
+    return await work(sql)
+  } finally {
+    await sql.end({ timeout: 1 })
+  }
+}

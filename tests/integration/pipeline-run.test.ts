@@ -1,0 +1,246 @@
+// Given the demo POS database (with its planted defects), a pipeline run through the real
+// Temporal dev server stages every row, judges it, archives the bad rows to the real S3
+// gateway and publishes the dimensions, and a second run changes nothing.
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readText } from '../../lib/object-store.ts'
+import { createHarness, type Harness } from '../support/harness.ts'
+
+let h: Harness
+let firstRunId: string
+
+const keysOf = (rows: { natural_key: string }[]) => rows.map((row) => row.natural_key).sort()
+
+async function plantedKeys(h: Harness, table: string, defect: string): Promise<string[]> {
+  const rows = await h.source<{ natural_key: string }[]>`
+    select natural_key from seed_truth.defects where table_name = ${table} and defect = ${defect}`
+  return keysOf(rows)
+}
+
+async function violationKeys(h: Harness, rule: string): Promise<string[]> {
+  return keysOf(await h.warehouse<{ natural_key: string }[]>`
+    select natural_key from dq.violations where rule_name = ${rule}`)
+}
+
+describe('a full run on the demo POS database', () => {
+  beforeAll(async () => {
+    h = await createHarness()
+    firstRunId = (await h.run('full')).runId
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it('stages every source row with its batch metadata', async () => {
+    for (const table of ['customers', 'employees']) {
+      const [source] = await h.source.unsafe(`select count(*)::int as n from ${table}`)
+      const [staged] = await h.warehouse.unsafe(
+        `select count(*)::int as n, count(distinct _batch_id)::int as batches,
+                bool_and(_row_hash ~ '^[0-9a-f]{32}$') as hashed, bool_and(_source = 'pos') as sourced
+         from staging.${table}`,
+      )
+      expect(staged?.n).toBe(source?.n)
+      expect(staged).toMatchObject({ batches: 1, hashed: true, sourced: true })
+    }
+    const [sample] = await h.source`select * from customers order by customer_id limit 1`
+    const [mirrored] = await h.warehouse`select * from staging.customers where customer_id = ${sample?.customer_id}`
+    expect(mirrored).toMatchObject(sample as object)
+  })
+
+  it('publishes each customer and employee once, plus the unknown and walk-in members', async () => {
+    const [customers] = await h.source`select count(*)::int as n from customers`
+    const [employees] = await h.source`select count(*)::int as n from employees`
+    const [dimCustomers] = await h.warehouse`select count(*)::int as n from warehouse.dim_customers`
+    const [dimEmployees] = await h.warehouse`select count(*)::int as n from warehouse.dim_employees`
+    expect(dimCustomers?.n).toBe((customers?.n ?? 0) + 2)
+    expect(dimEmployees?.n).toBe((employees?.n ?? 0) + 1)
+    const special = await h.warehouse`
+      select nk_customer_id, first_name, sk_customer_id = warehouse.surrogate_key('dim_customers', nk_customer_id::text) as stable
+      from warehouse.dim_customers where is_special_member order by nk_customer_id`
+    expect(special).toEqual([
+      { nk_customer_id: -2, first_name: 'Walk-in', stable: true },
+      { nk_customer_id: -1, first_name: 'Unknown', stable: true },
+    ])
+  })
+
+  it('records a violation for exactly the rows that carry each planted defect', async () => {
+    expect(await violationKeys(h, 'customers_email_format')).toEqual(await plantedKeys(h, 'customers', 'invalid_email'))
+    expect(await violationKeys(h, 'customers_loyalty_points_not_negative')).toEqual(
+      await plantedKeys(h, 'customers', 'negative_loyalty_points'),
+    )
+    expect(await violationKeys(h, 'customers_phone_digits')).toEqual(await plantedKeys(h, 'customers', 'short_phone'))
+    expect(await violationKeys(h, 'employees_role_known')).toEqual(await plantedKeys(h, 'employees', 'invalid_role'))
+    expect(await violationKeys(h, 'employees_hire_date_not_future')).toEqual(
+      await plantedKeys(h, 'employees', 'future_hire_date'),
+    )
+    expect(await violationKeys(h, 'employees_email_format')).toEqual(await plantedKeys(h, 'employees', 'invalid_email'))
+    expect((await plantedKeys(h, 'customers', 'invalid_email')).length).toBeGreaterThan(0)
+  })
+
+  it('keeps each violation with its offending value, and one verdict per row', async () => {
+    const [violation] = await h.warehouse`
+      select v.offending_value, v.severity, v.run_id from dq.violations v
+      where v.rule_name = 'employees_role_known' order by natural_key limit 1`
+    const [employee] = await h.source`
+      select initcap(role) as role from employees
+      where employee_id = (select min(natural_key::int) from seed_truth.defects where defect = 'invalid_role')`
+    expect(violation).toEqual({ offending_value: employee?.role, severity: 'nullify', run_id: firstRunId })
+    const [verdicts] = await h.warehouse`
+      select count(*)::int as n, count(*) filter (where verdict = 'publish')::int as published
+      from dq.verdicts where run_id = ${firstRunId}`
+    expect(verdicts).toEqual({ n: 300, published: 300 })
+  })
+
+  it('applies nullified values in the dimensions: NULL, or Unknown for a role', async () => {
+    const badEmails = await plantedKeys(h, 'customers', 'invalid_email')
+    const emails = await h.warehouse`
+      select email from warehouse.dim_customers where nk_customer_id::text = any(${badEmails})`
+    expect(emails.map((row) => row.email)).toEqual(badEmails.map(() => null))
+    const badPoints = await plantedKeys(h, 'customers', 'negative_loyalty_points')
+    const [points] = await h.warehouse`
+      select count(*)::int as n from warehouse.dim_customers
+      where nk_customer_id::text = any(${badPoints}) and loyalty_points is null`
+    expect(points?.n).toBe(badPoints.length)
+    const badRoles = await plantedKeys(h, 'employees', 'invalid_role')
+    const roles = await h.warehouse`
+      select distinct role from warehouse.dim_employees where nk_employee_id::text = any(${badRoles})`
+    expect(roles).toEqual([{ role: 'Unknown' }])
+    const [warned] = await h.warehouse`
+      select count(*)::int as n from warehouse.dim_customers c
+      where c.nk_customer_id::text = any(${await plantedKeys(h, 'customers', 'short_phone')}) and c.phone is not null`
+    expect(warned?.n).toBe((await plantedKeys(h, 'customers', 'short_phone')).length)
+  })
+
+  it('archives the failing source rows to the bucket, with a checksum and a manifest', async () => {
+    const objects = await h.warehouse<{ object_key: string; rule_name: string; row_count: number; checksum: string }[]>`
+      select object_key, rule_name, row_count, checksum from dq.quarantine_objects
+      where run_id = ${firstRunId} order by object_key`
+    // reject and nullify rules are archived; warn rules are only recorded
+    expect(objects.map((o) => o.rule_name).sort()).toEqual([
+      'customers_email_format',
+      'customers_loyalty_points_not_negative',
+      'employees_email_format',
+      'employees_hire_date_not_future',
+      'employees_role_known',
+    ])
+    for (const object of objects) {
+      const text = await readText(h.store, object.object_key)
+      expect(createHash('sha256').update(text).digest('hex')).toBe(object.checksum)
+      const lines = text.trim().split('\n').map((line) => JSON.parse(line))
+      expect(lines).toHaveLength(object.row_count)
+      expect(keysOf(lines)).toEqual(await violationKeys(h, object.rule_name))
+      for (const line of lines) {
+        const table = line.table as string
+        const [original] = await h.source.unsafe(`select * from ${table} where ${table.slice(0, -1)}_id = $1`, [
+          Number(line.natural_key),
+        ])
+        expect(line.source_row.email ?? null).toBe(original?.email ?? null)
+        expect(line.rule).toBe(object.rule_name)
+      }
+    }
+    const manifest = JSON.parse(await readText(h.store, `quarantine/run=${firstRunId}/table=employees/manifest.json`))
+    expect(manifest.objects.map((o: { rule: string }) => o.rule).sort()).toEqual([
+      'employees_email_format',
+      'employees_hire_date_not_future',
+      'employees_role_known',
+    ])
+    const roleObject = objects.find((o) => o.rule_name === 'employees_role_known')
+    expect(manifest.objects.find((o: { rule: string }) => o.rule === 'employees_role_known')).toMatchObject({
+      row_count: roleObject?.row_count,
+      sha256: roleObject?.checksum,
+    })
+  })
+
+  it('balances the row accounting: extracted = published + rejected', async () => {
+    const rows = await h.warehouse`
+      select table_name, rows_extracted, rows_published, rows_rejected, difference
+      from etl.row_accounting where run_id = ${firstRunId} order by table_name`
+    expect(rows).toEqual([
+      { table_name: 'customers', rows_extracted: 200, rows_published: 200, rows_rejected: 0, difference: 0 },
+      { table_name: 'employees', rows_extracted: 100, rows_published: 100, rows_rejected: 0, difference: 0 },
+    ])
+    const [run] = await h.warehouse`select status, mode, finished_at is not null as finished from etl.runs where run_id = ${firstRunId}`
+    expect(run).toEqual({ status: 'succeeded', mode: 'full', finished: true })
+    const steps = await h.warehouse`select step, table_name, status from etl.steps where run_id = ${firstRunId} order by step, table_name`
+    expect(steps.every((step) => step.status === 'succeeded')).toBe(true)
+    expect(steps.map((step) => `${step.step}/${step.table_name}`)).toContain('model:warehouse.dim_customers/')
+  })
+
+  it('changes nothing when run again on unchanged data', async () => {
+    const snapshot = async () => ({
+      customers: await h.warehouse`select * from warehouse.dim_customers order by nk_customer_id`,
+      employees: await h.warehouse`select * from warehouse.dim_employees order by nk_employee_id`,
+      staging: await h.warehouse`select customer_id, _batch_id, _row_hash from staging.customers order by customer_id`,
+      violations: await h.warehouse`select violation_id, run_id, natural_key, rule_name from dq.violations order by violation_id`,
+      objects: await h.warehouse`select object_key, checksum from dq.quarantine_objects order by object_key`,
+    })
+    const before = await snapshot()
+    const { runId, result } = await h.run('full')
+    expect(await snapshot()).toEqual(before)
+    expect(result.extracted.map((e) => e.rowsInserted + e.rowsUpdated)).toEqual([0, 0])
+    const accounting = await h.warehouse`select rows_extracted, difference from etl.row_accounting where run_id = ${runId}`
+    expect(accounting).toEqual([
+      { rows_extracted: 0, difference: 0 },
+      { rows_extracted: 0, difference: 0 },
+    ])
+  })
+
+  it('stages exactly the changed rows in a later full run, and marks deleted ones', async () => {
+    await h.source`update customers set email = 'not-an-email', loyalty_points = 7 where customer_id = 3`
+    await h.source`insert into employees (employee_id, first_name, last_name, hire_date, role, email, created_at)
+                   values (1001, 'Sari', 'Wulandari', '2024-02-01', 'barista', 'sari@paccafe.example', '2024-12-30 08:00')`
+    await h.source`delete from employees where employee_id = 2`
+    const { runId, result } = await h.run('full')
+    const byTable = Object.fromEntries(result.extracted.map((e) => [e.tableName, e]))
+    expect(byTable.customers).toMatchObject({ rowsInserted: 0, rowsUpdated: 1, rowsDeleted: 0 })
+    expect(byTable.employees).toMatchObject({ rowsInserted: 1, rowsUpdated: 0, rowsDeleted: 1 })
+    const [customer] = await h.warehouse`
+      select email, loyalty_points from warehouse.dim_customers where nk_customer_id = 3`
+    expect(customer).toEqual({ email: null, loyalty_points: 7 })
+    const [violation] = await h.warehouse`
+      select run_id, offending_value from dq.violations
+      where rule_name = 'customers_email_format' and natural_key = '3'`
+    expect(violation).toEqual({ run_id: runId, offending_value: 'not-an-email' })
+    const [employee] = await h.warehouse`select role from warehouse.dim_employees where nk_employee_id = 1001`
+    expect(employee?.role).toBe('Barista')
+    const [deleted] = await h.warehouse`select _deleted_at is not null as gone from staging.employees where employee_id = 2`
+    expect(deleted?.gone).toBe(true)
+    const accounting = await h.warehouse`
+      select table_name, rows_extracted, rows_deleted, difference from etl.row_accounting
+      where run_id = ${runId} order by table_name`
+    expect(accounting).toEqual([
+      { table_name: 'customers', rows_extracted: 1, rows_deleted: 0, difference: 0 },
+      { table_name: 'employees', rows_extracted: 1, rows_deleted: 1, difference: 0 },
+    ])
+  })
+
+  it('stages only rows past the high-water mark in an incremental run, late commits included', async () => {
+    await h.source`insert into customers (customer_id, first_name, last_name, email, phone, loyalty_points, created_at)
+                   values (5001, 'Budi', 'Santoso', 'budi@example.com', '6281234567890', 10, '2030-01-01 09:00')`
+    const first = await h.run('incremental')
+    const customers = first.result.extracted.find((e) => e.tableName === 'customers')
+    expect(customers).toMatchObject({ rowsInserted: 1, rowsUpdated: 0 })
+    // The overlap window re-reads the newest rows, but an unchanged row is not staged again.
+    expect(customers?.rowsRead).toBeLessThan(50)
+    expect(customers?.rowsUnchanged).toBe((customers?.rowsRead ?? 0) - 1)
+    expect(first.result.extracted.find((e) => e.tableName === 'employees')).toMatchObject({
+      rowsInserted: 0,
+      rowsUpdated: 0,
+      rowsDeleted: 0,
+    })
+    const [watermark] = await h.warehouse`select high_water_mark from etl.watermarks where table_name = 'customers'`
+    expect(watermark?.high_water_mark).toEqual(new Date('2030-01-01T09:00:00'))
+
+    // A row committed late, stamped 30 minutes before the high-water mark, is caught once.
+    await h.source`insert into customers (customer_id, first_name, last_name, email, phone, loyalty_points, created_at)
+                   values (5002, 'Dewi', 'Lestari', 'dewi@example.com', null, 0, '2030-01-01 08:30')`
+    const second = await h.run('incremental')
+    expect(second.result.extracted.find((e) => e.tableName === 'customers')).toMatchObject({ rowsInserted: 1, rowsUpdated: 0 })
+    const [staged] = await h.warehouse`
+      select count(*)::int as n from staging.customers where customer_id in (5001, 5002)`
+    expect(staged?.n).toBe(2)
+    const [published] = await h.warehouse`
+      select count(*)::int as n from warehouse.dim_customers where nk_customer_id in (5001, 5002)`
+    expect(published?.n).toBe(2)
+  })
+})

@@ -1,0 +1,126 @@
+// An isolated pipeline for one test file: its own source and warehouse databases, bucket and
+// task queue on the real services, and an in-process worker hosting the real workflows.
+import { randomBytes } from 'node:crypto'
+import type { Client } from '@temporalio/client'
+import type { Worker } from '@temporalio/worker'
+import { type Config, loadConfig, loadDotEnv } from '../../lib/config.ts'
+import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
+import { createObjectStore, type ObjectStore } from '../../lib/object-store.ts'
+import type { PipelineRunResult, RunMode } from '../../lib/pipeline-types.ts'
+import { connectClient, newRunId, startPipelineRun } from '../../lib/temporal.ts'
+import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../lib/worker.ts'
+import { DEFAULT_SEED_OPTIONS, type SeedOptions, seedDemoPos } from '../../seed/demo-pos.ts'
+
+let bundle: Awaited<ReturnType<typeof workflowBundle>> | undefined
+
+export interface Harness {
+  config: Config
+  source: Sql
+  warehouse: Sql
+  store: ObjectStore
+  client: Client
+  handle: WorkerHandle
+  /** Runs the pipeline-run workflow to completion and returns its run id and result. */
+  run(mode: RunMode): Promise<{ runId: string; result: PipelineRunResult }>
+  /** Starts a run and returns the error it fails with. */
+  runExpectingFailure(mode: RunMode): Promise<{ runId: string; error: Error }>
+  close(): Promise<void>
+}
+
+export function testConfig(id: string): Config {
+  loadDotEnv()
+  const base = loadConfig()
+  const withDatabase = (url: string, name: string) => {
+    const parsed = new URL(url)
+    parsed.pathname = `/${name}`
+    return parsed.toString()
+  }
+  return {
+    ...base,
+    sourceUrl: withDatabase(base.sourceUrl, `paccafe_test_${id}_pos`),
+    warehouseUrl: withDatabase(base.warehouseUrl, `paccafe_test_${id}_wh`),
+    temporal: { ...base.temporal, taskQueue: `paccafe-test-${id}` },
+    s3: { ...base.s3, bucket: `paccafe-test-${id}` },
+  }
+}
+
+let runCounter = 0
+
+export async function createHarness(seed: Partial<SeedOptions> = {}): Promise<Harness> {
+  const id = randomBytes(4).toString('hex')
+  const config = testConfig(id)
+  await ensureDatabase(config.sourceUrl)
+  await ensureDatabase(config.warehouseUrl)
+  const source = connect(config.sourceUrl, { name: 'paccafe-test', max: 2 })
+  const warehouse = connect(config.warehouseUrl, { name: 'paccafe-test', max: 2 })
+  await seedDemoPos(source, { ...DEFAULT_SEED_OPTIONS, ...seed })
+  bundle ??= await workflowBundle()
+  const handle = await createWorker(config, { bundle })
+  const running = handle.worker.run()
+  const client = await connectClient(config)
+  const start = async (mode: RunMode) => {
+    // Run ids are per second; tests run faster than that, so add a counter.
+    const runId = `${newRunId(mode)}-${++runCounter}`
+    const workflow = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode })
+    return { runId, workflow }
+  }
+  return {
+    config,
+    source,
+    warehouse,
+    store: createObjectStore(config.s3),
+    client,
+    handle,
+    async run(mode) {
+      const { runId, workflow } = await start(mode)
+      return { runId, result: await workflow.result() }
+    },
+    async runExpectingFailure(mode) {
+      const { runId, workflow } = await start(mode)
+      try {
+        await workflow.result()
+      } catch (error) {
+        return { runId, error: error as Error }
+      }
+      throw new Error(`Run ${runId} was expected to fail but succeeded`)
+    },
+    async close() {
+      handle.worker.shutdown()
+      await running
+      await shutdownWorker(handle)
+      await client.connection.close()
+      await source.end()
+      await warehouse.end()
+      await removeBucket(createObjectStore(config.s3))
+      await dropDatabase(config.sourceUrl)
+      await dropDatabase(config.warehouseUrl)
+    },
+  }
+}
+
+async function removeBucket(store: ObjectStore): Promise<void> {
+  const keys: string[] = []
+  for await (const item of store.client.listObjectsV2(store.bucket, '', true)) {
+    if (item.name) keys.push(item.name)
+  }
+  if (keys.length > 0) await store.client.removeObjects(store.bucket, keys)
+  await store.client.removeBucket(store.bucket)
+}
+
+/** The failure message at the root of a workflow failure chain. */
+export function rootMessage(error: unknown): string {
+  let current = error as { cause?: unknown; message?: string } | undefined
+  while (current?.cause) current = current.cause as typeof current
+  return current?.message ?? String(error)
+}
+
+/** The failure types along a workflow failure chain. */
+export function failureTypes(error: unknown): string[] {
+  const types: string[] = []
+  let current = error as { cause?: unknown; type?: string } | undefined
+  while (current) {
+    if (current.type) types.push(current.type)
+    current = current.cause as typeof current
+  }
+  return types
+}
