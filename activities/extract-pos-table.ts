@@ -5,6 +5,7 @@
 // less an overlap window for late commits; the merge on the source key keeps the overlap from
 // doubling a row. The batch id is derived from the run, so a retried activity finds its batch
 // already staged and returns the recorded counts.
+import { createHash } from 'node:crypto'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { heartbeat } from '@temporalio/activity'
@@ -36,20 +37,24 @@ export function makeExtractPosTable(context: ActivityContext) {
   return async function extractPosTable(input: ExtractInput): Promise<ExtractResult> {
     const { warehouse } = context
     const batchId = batchIdFor(input.runId, input.tableName)
-    const result = await recordStep(warehouse, { runId: input.runId, step: 'extract', tableName: input.tableName }, async () => {
-      const done = await stagedBatch(context, batchId)
-      if (done) return done
-      const staging = await describeStagingTable(warehouse, input.tableName)
-      await assertNoSchemaDrift(context.source, SOURCE_SCHEMA, staging)
-      const extractedFrom = input.mode === 'incremental' ? await incrementalLowerBound(context, input.tableName) : null
-      await warehouse`
+    const result = await recordStep(
+      warehouse,
+      { runId: input.runId, step: 'extract', tableName: input.tableName },
+      async () => {
+        const done = await stagedBatch(context, batchId)
+        if (done) return withStepCounts(done)
+        const staging = await describeStagingTable(warehouse, input.tableName)
+        await assertNoSchemaDrift(context.source, SOURCE_SCHEMA, staging)
+        const extractedFrom =
+          input.mode === 'incremental' ? await incrementalLowerBound(context, input.tableName) : null
+        await warehouse`
         insert into etl.batches (batch_id, run_id, table_name, source, mode, extracted_from)
         values (${batchId}, ${input.runId}, ${input.tableName}, 'pos', ${input.mode}, ${extractedFrom})
         on conflict (batch_id) do update set started_at = now(), extracted_from = excluded.extracted_from`
-      const loadTable = await copyIntoLoadTable(context, staging, batchId, extractedFrom)
-      const counts = await mergeIntoMirror(context, staging, batchId, loadTable, input.mode)
-      return { ...counts, rowsIn: counts.rowsRead, rowsOut: counts.rowsInserted + counts.rowsUpdated }
-    })
+        const loadTable = await copyIntoLoadTable(context, staging, batchId, extractedFrom)
+        return withStepCounts(await mergeIntoMirror(context, staging, batchId, loadTable, input.mode))
+      },
+    )
     return {
       batchId,
       tableName: input.tableName,
@@ -70,6 +75,11 @@ interface BatchCounts {
   rowsDeleted: number
 }
 
+/** For etl.steps: rows read in, rows of the batch (new or changed) out. */
+function withStepCounts(counts: BatchCounts) {
+  return { ...counts, rowsIn: counts.rowsRead, rowsOut: counts.rowsInserted + counts.rowsUpdated }
+}
+
 async function stagedBatch(context: ActivityContext, batchId: string): Promise<BatchCounts | undefined> {
   const [row] = await context.warehouse<BatchCounts[]>`
     select rows_read as "rowsRead", rows_inserted as "rowsInserted", rows_updated as "rowsUpdated",
@@ -87,9 +97,9 @@ async function incrementalLowerBound(context: ActivityContext, tableName: string
   return row?.bound ?? null
 }
 
-function loadTableName(batchId: string, tableName: string): string {
-  const suffix = batchId.replace(/[^a-zA-Z0-9]/g, '').slice(-24).toLowerCase()
-  return `_load_${tableName}_${suffix}`
+/** The per-batch load table: a name derived from the batch id, so a retry finds the same one. */
+export function loadTableName(batchId: string, tableName: string): string {
+  return `_load_${tableName}_${createHash('md5').update(batchId).digest('hex').slice(0, 12)}`
 }
 
 /** Streams the source rows into a fresh per-batch load table with COPY: no rows in Node memory. */

@@ -26,7 +26,10 @@ export function makeReconcileRowAccounting(context: ActivityContext) {
     const broken = rows.filter((row) => row.difference !== 0)
     if (broken.length > 0) {
       const detail = broken
-        .map((r) => `${r.tableName}: extracted ${r.rowsExtracted} != published ${r.rowsPublished} + rejected ${r.rowsRejected}`)
+        .map(
+          (r) =>
+            `${r.tableName}: extracted ${r.rowsExtracted} != published ${r.rowsPublished} + rejected ${r.rowsRejected}`,
+        )
         .join('; ')
       throw new AccountingMismatchError(`Row accounting does not balance for run ${input.runId}: ${detail}`)
     }

@@ -15,10 +15,14 @@ export function makeRunModel(context: ActivityContext) {
   return async function runModel(input: RunModelInput): Promise<ModelRunResult> {
     const model = context.models.find((candidate) => candidate.name === input.model)
     if (!model) throw new ConfigurationError(`There is no model named ${input.model}`)
-    const result = await recordStep(context.warehouse, { runId: input.runId, step: `model:${model.name}` }, async () => {
-      const built = await buildModel(context.warehouse, model, input.runId)
-      return { ...built, rowsOut: built.rowsSelected }
-    })
+    const result = await recordStep(
+      context.warehouse,
+      { runId: input.runId, step: `model:${model.name}` },
+      async () => {
+        const built = await buildModel(context.warehouse, model, input.runId)
+        return { ...built, rowsOut: built.rowsSelected }
+      },
+    )
     return {
       model: result.model,
       rowsSelected: result.rowsSelected,

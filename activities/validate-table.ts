@@ -52,18 +52,22 @@ export function makeValidateTable(context: ActivityContext) {
     const { warehouse } = context
     const rules = rulesFor(context.rules, input.tableName)
     const cleanTable = `clean.${q(input.tableName)}`
-    const result = await recordStep(warehouse, { runId: input.runId, step: 'validate', tableName: input.tableName }, async () => {
-      await syncRuleCatalogue(warehouse, rules)
-      await assertRulesCompile(warehouse, rules, cleanTable)
-      const archived = await archiveQuarantinedRows(context, input, rules, cleanTable)
-      const counts = await recordVerdicts(warehouse, input, rules, cleanTable, archived)
-      return {
-        ...counts,
-        quarantineObjects: archived.map((object) => object.objectKey),
-        rowsIn: counts.rowsChecked,
-        rowsOut: counts.rowsChecked - counts.rowsRejected,
-      }
-    })
+    const result = await recordStep(
+      warehouse,
+      { runId: input.runId, step: 'validate', tableName: input.tableName },
+      async () => {
+        await syncRuleCatalogue(warehouse, rules)
+        await assertRulesCompile(warehouse, rules, cleanTable)
+        const archived = await archiveQuarantinedRows(context, input, rules, cleanTable)
+        const counts = await recordVerdicts(warehouse, input, rules, cleanTable, archived)
+        return {
+          ...counts,
+          quarantineObjects: archived.map((object) => object.objectKey),
+          rowsIn: counts.rowsChecked,
+          rowsOut: counts.rowsChecked - counts.rowsRejected,
+        }
+      },
+    )
     return {
       tableName: input.tableName,
       rowsChecked: result.rowsChecked,
@@ -201,7 +205,8 @@ async function recordVerdicts(
                   null::text as column_name, null::text as severity, null::text as offending_value,
                   null::jsonb as replacement where false`
     await tx.unsafe(`create temporary table failures on commit drop as ${failuresSelect}`)
-    const violations = await tx`
+    // An unchanged row seen again keeps its first violation (the unique key skips it).
+    await tx`
       insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
                                  offending_value, corrected_value, row_hash)
       select ${input.runId}, batch_id, ${input.tableName}, natural_key, column_name, rule_name, severity,
@@ -240,13 +245,15 @@ async function recordVerdicts(
     const [rejected] = await tx<{ n: number }[]>`
       select count(*)::int as n from dq.verdicts
       where run_id = ${input.runId} and table_name = ${input.tableName} and verdict = 'reject'`
-    const [quarantined] = await tx<{ n: number }[]>`
-      select count(distinct natural_key)::int as n from failures where severity in ('reject', 'nullify')`
+    const [failed] = await tx<{ violations: number; quarantined: number }[]>`
+      select count(*)::int as violations,
+             count(distinct natural_key) filter (where severity in ('reject', 'nullify'))::int as quarantined
+      from failures`
     return {
       rowsChecked,
       rowsRejected: rejected?.n ?? 0,
-      violations: violations.count,
-      rowsQuarantined: quarantined?.n ?? 0,
+      violations: failed?.violations ?? 0,
+      rowsQuarantined: failed?.quarantined ?? 0,
     }
   })
 }

@@ -11,7 +11,9 @@ import { reportAndExit } from './context.ts'
 
 const program = new Command()
   .name('paccafe')
-  .description('Paccafe ETL pipeline: POS and spreadsheets -> validated star-schema warehouse, orchestrated by Temporal')
+  .description(
+    'Paccafe ETL pipeline: POS and spreadsheets -> validated star-schema warehouse, orchestrated by Temporal',
+  )
   .showHelpAfterError()
 
 registerServicesCommand(program)

@@ -64,7 +64,11 @@ export async function dropDatabase(url: string): Promise<void> {
  * can leave a connection's socket paused after a COPY TO STDOUT (porsager/postgres#917, #1016),
  * which would stall whatever query used that pooled connection next.
  */
-export async function withDedicatedConnection<T>(url: string, name: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+export async function withDedicatedConnection<T>(
+  url: string,
+  name: string,
+  work: (sql: Sql) => Promise<T>,
+): Promise<T> {
   const sql = connect(url, { name, max: 1 })
   try {
     return await work(sql)

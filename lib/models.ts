@@ -132,7 +132,10 @@ export function buildLayers(models: Model[]): string[][] {
   const remaining = new Map(models.map((model) => [model.name, new Set(model.dependsOn)]))
   const layers: string[][] = []
   while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([name]) => name).sort()
+    const ready = [...remaining]
+      .filter(([, deps]) => deps.size === 0)
+      .map(([name]) => name)
+      .sort()
     if (ready.length === 0) {
       const files = models.filter((model) => remaining.has(model.name)).map((model) => model.file)
       throw new ConfigurationError(`Models form a cycle: ${files.join(', ')}`)

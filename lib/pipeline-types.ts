@@ -39,6 +39,7 @@ export interface ValidationResult {
   tableName: string
   rowsChecked: number
   rowsRejected: number
+  /** Rule failures found on the rows of this run (a row failing two rules counts twice). */
   violations: number
   quarantineObjects: string[]
 }

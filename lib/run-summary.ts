@@ -6,7 +6,14 @@ export interface RunSummary {
   runId: string
   status: string
   mode: string
-  tables: { table_name: string; rows_extracted: number; rows_published: number; rows_rejected: number; rows_deleted: number; difference: number }[]
+  tables: {
+    table_name: string
+    rows_extracted: number
+    rows_published: number
+    rows_rejected: number
+    rows_deleted: number
+    difference: number
+  }[]
   rules: { rule_name: string; table_name: string; severity: string; rows_checked: number; rows_failed: number }[]
   objects: { object_key: string; row_count: number }[]
 }
@@ -30,7 +37,9 @@ export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: 
   lines.push(`Run ${summary.runId} (${summary.mode}): ${summary.status}`)
   lines.push('')
   lines.push('Rows per table (extracted = published + rejected):')
-  lines.push(`  ${'table'.padEnd(20)} ${'extracted'.padStart(9)} ${'published'.padStart(9)} ${'rejected'.padStart(8)} ${'deleted'.padStart(7)} ${'diff'.padStart(5)}`)
+  lines.push(
+    `  ${'table'.padEnd(20)} ${'extracted'.padStart(9)} ${'published'.padStart(9)} ${'rejected'.padStart(8)} ${'deleted'.padStart(7)} ${'diff'.padStart(5)}`,
+  )
   for (const t of summary.tables) {
     lines.push(
       `  ${t.table_name.padEnd(20)} ${String(t.rows_extracted).padStart(9)} ${String(t.rows_published).padStart(9)} ${String(t.rows_rejected).padStart(8)} ${String(t.rows_deleted).padStart(7)} ${String(t.difference).padStart(5)}`,
@@ -39,7 +48,9 @@ export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: 
   lines.push('')
   lines.push('Violations per rule:')
   for (const r of summary.rules) {
-    lines.push(`  ${r.rule_name.padEnd(42)} ${r.severity.padEnd(8)} ${String(r.rows_failed).padStart(5)} of ${r.rows_checked}`)
+    lines.push(
+      `  ${r.rule_name.padEnd(42)} ${r.severity.padEnd(8)} ${String(r.rows_failed).padStart(5)} of ${r.rows_checked}`,
+    )
   }
   lines.push('')
   lines.push(summary.objects.length > 0 ? `Archived rows (bucket ${bucket}):` : 'Archived rows: none')

@@ -100,7 +100,12 @@ function startDetached(config: Config, name: string, command: string, args: stri
   mkdirSync(path.dirname(pidFile(config, name)), { recursive: true })
   mkdirSync(path.dirname(logFile(config, name)), { recursive: true })
   const out = openSync(logFile(config, name), 'a')
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], cwd: projectRoot, env: env ?? process.env })
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    cwd: projectRoot,
+    env: env ?? process.env,
+  })
   if (child.pid === undefined) throw new Error(`Could not start ${name}`)
   writeFileSync(pidFile(config, name), String(child.pid))
   child.unref()
@@ -114,13 +119,20 @@ export async function startTemporal(config: Config, say: Say): Promise<void> {
   const dataDir = path.join(config.dataDir, 'temporal')
   mkdirSync(dataDir, { recursive: true })
   startDetached(config, 'temporal', toolPath(config, TOOLS[0] as Tool), [
-    'server', 'start-dev',
-    '--ip', grpc.host,
-    '--port', String(grpc.port),
-    '--ui-port', ui.port || '8233',
-    '--db-filename', path.join(dataDir, 'temporal.sqlite'),
-    '--namespace', config.temporal.namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    grpc.host,
+    '--port',
+    String(grpc.port),
+    '--ui-port',
+    ui.port || '8233',
+    '--db-filename',
+    path.join(dataDir, 'temporal.sqlite'),
+    '--namespace',
+    config.temporal.namespace,
+    '--log-level',
+    'warn',
   ])
   await waitUntil('Temporal dev server', () => isPortOpen(grpc.host, grpc.port), 60_000, logFile(config, 'temporal'))
   say(`Temporal dev server started: gRPC ${config.temporal.address}, Web UI ${config.temporal.uiUrl}`)
@@ -129,8 +141,10 @@ export async function startTemporal(config: Config, say: Say): Promise<void> {
 export async function startS3Gateway(config: Config, say: Say): Promise<void> {
   const endpoint = new URL(config.s3.endpoint)
   const port = Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80))
-  if (await isPortOpen(endpoint.hostname, port)) return say(`Object store is already reachable at ${config.s3.endpoint}`)
-  if (!isLocal(endpoint.hostname)) throw new ConfigurationError(`Object store is not reachable at ${config.s3.endpoint}`)
+  if (await isPortOpen(endpoint.hostname, port))
+    return say(`Object store is already reachable at ${config.s3.endpoint}`)
+  if (!isLocal(endpoint.hostname))
+    throw new ConfigurationError(`Object store is not reachable at ${config.s3.endpoint}`)
   const root = path.join(config.dataDir, 's3')
   mkdirSync(root, { recursive: true })
   // Credentials go through the environment, not the command line that `ps` shows.
@@ -161,7 +175,12 @@ export async function servicesUp(config: Config, say: Say): Promise<void> {
 /** Starts the long-running worker in the background (so schedules fire), unless one runs. */
 export async function startBackgroundWorker(config: Config, say: Say): Promise<void> {
   if (readPid(config, 'worker')) return say('A background worker is already running')
-  startDetached(config, 'worker', process.execPath, ['--import', 'tsx', path.join(projectRoot, 'cli', 'paccafe.ts'), 'worker'])
+  startDetached(config, 'worker', process.execPath, [
+    '--import',
+    'tsx',
+    path.join(projectRoot, 'cli', 'paccafe.ts'),
+    'worker',
+  ])
   say(`Background worker started (log: ${logFile(config, 'worker')})`)
 }
 

@@ -45,11 +45,7 @@ export async function describeStagingTable(warehouse: Sql, table: string): Promi
  * Schema drift: every column the staging mirror expects must exist at the source with the
  * same type. Extra source columns are ignored (they are not part of the contract yet).
  */
-export async function assertNoSchemaDrift(
-  source: Sql,
-  sourceSchema: string,
-  staging: StagingTable,
-): Promise<void> {
+export async function assertNoSchemaDrift(source: Sql, sourceSchema: string, staging: StagingTable): Promise<void> {
   const actual = new Map((await columnsOf(source, sourceSchema, staging.table)).map((c) => [c.name, c.type]))
   if (actual.size === 0) {
     throw new BadInputError(`Schema drift: source table ${sourceSchema}.${staging.table} does not exist`)

@@ -10,7 +10,10 @@ export async function connectClient(config: Config): Promise<Client> {
 
 /** A run id says when and how it ran: run-20261125T180102Z-full. */
 export function newRunId(mode: RunMode, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')
   return `run-${stamp}-${mode}`
 }
 

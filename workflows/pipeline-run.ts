@@ -48,7 +48,9 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
 
     progress.stage = 'extracting'
     const extracted: ExtractResult[] = await Promise.all(
-      plan.tables.map((tableName) => step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode }))),
+      plan.tables.map((tableName) =>
+        step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
+      ),
     )
 
     progress.stage = 'cleaning'
@@ -72,8 +74,14 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     return { runId: input.runId, extracted, validations, accounting }
   } catch (error) {
     progress.stage = 'failed'
-    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+    const message =
+      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
-    throw ApplicationFailure.create({ message: `Run ${input.runId} failed: ${message}`, type: 'PipelineRunFailed', nonRetryable: true, cause: error instanceof Error ? error : undefined })
+    throw ApplicationFailure.create({
+      message: `Run ${input.runId} failed: ${message}`,
+      type: 'PipelineRunFailed',
+      nonRetryable: true,
+      cause: error instanceof Error ? error : undefined,
+    })
   }
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Command } from 'commander'
 import { bundleWorkflowCode } from '@temporalio/worker'
+import type { Command } from 'commander'
 import { projectRoot, workflowsEntry } from '../../lib/paths.ts'
 import { say } from '../context.ts'
 

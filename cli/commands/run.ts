@@ -1,6 +1,6 @@
-import type { Command } from 'commander'
 import type { Client } from '@temporalio/client'
 import { SingleBar } from 'cli-progress'
+import type { Command } from 'commander'
 import type { Config } from '../../lib/config.ts'
 import { connect } from '../../lib/db.ts'
 import type { PipelineRunResult, RunMode, RunProgress } from '../../lib/pipeline-types.ts'
@@ -50,7 +50,7 @@ export async function runPipeline(config: Config, client: Client, mode: RunMode,
   }, 500)
   let failure: unknown
   try {
-    await handle.result() as PipelineRunResult
+    ;(await handle.result()) as PipelineRunResult
   } catch (error) {
     failure = error
   } finally {

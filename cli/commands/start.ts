@@ -1,5 +1,5 @@
-import type { Command } from 'commander'
 import type { Client } from '@temporalio/client'
+import type { Command } from 'commander'
 import type { Config } from '../../lib/config.ts'
 import { connect, ensureDatabase } from '../../lib/db.ts'
 import { servicesUp, startBackgroundWorker } from '../../lib/services.ts'
@@ -58,5 +58,7 @@ async function waitForWorker(config: Config, client: Client, timeoutMs = 120_000
     if ((response.pollers ?? []).length > 0) return
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
-  throw new Error(`No worker polls task queue ${config.temporal.taskQueue} after ${timeoutMs / 1000}s (see .data/logs/worker.log)`)
+  throw new Error(
+    `No worker polls task queue ${config.temporal.taskQueue} after ${timeoutMs / 1000}s (see .data/logs/worker.log)`,
+  )
 }

@@ -18,8 +18,10 @@ async function plantedKeys(h: Harness, table: string, defect: string): Promise<s
 }
 
 async function violationKeys(h: Harness, rule: string): Promise<string[]> {
-  return keysOf(await h.warehouse<{ natural_key: string }[]>`
-    select natural_key from dq.violations where rule_name = ${rule}`)
+  return keysOf(
+    await h.warehouse<{ natural_key: string }[]>`
+    select natural_key from dq.violations where rule_name = ${rule}`,
+  )
 }
 
 describe('a full run on the demo POS database', () => {
@@ -126,7 +128,10 @@ describe('a full run on the demo POS database', () => {
     for (const object of objects) {
       const text = await readText(h.store, object.object_key)
       expect(createHash('sha256').update(text).digest('hex')).toBe(object.checksum)
-      const lines = text.trim().split('\n').map((line) => JSON.parse(line))
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
       expect(lines).toHaveLength(object.row_count)
       expect(keysOf(lines)).toEqual(await violationKeys(h, object.rule_name))
       for (const line of lines) {
@@ -159,9 +164,11 @@ describe('a full run on the demo POS database', () => {
       { table_name: 'customers', rows_extracted: 200, rows_published: 200, rows_rejected: 0, difference: 0 },
       { table_name: 'employees', rows_extracted: 100, rows_published: 100, rows_rejected: 0, difference: 0 },
     ])
-    const [run] = await h.warehouse`select status, mode, finished_at is not null as finished from etl.runs where run_id = ${firstRunId}`
+    const [run] =
+      await h.warehouse`select status, mode, finished_at is not null as finished from etl.runs where run_id = ${firstRunId}`
     expect(run).toEqual({ status: 'succeeded', mode: 'full', finished: true })
-    const steps = await h.warehouse`select step, table_name, status from etl.steps where run_id = ${firstRunId} order by step, table_name`
+    const steps =
+      await h.warehouse`select step, table_name, status from etl.steps where run_id = ${firstRunId} order by step, table_name`
     expect(steps.every((step) => step.status === 'succeeded')).toBe(true)
     expect(steps.map((step) => `${step.step}/${step.table_name}`)).toContain('model:warehouse.dim_customers/')
   })
@@ -171,14 +178,16 @@ describe('a full run on the demo POS database', () => {
       customers: await h.warehouse`select * from warehouse.dim_customers order by nk_customer_id`,
       employees: await h.warehouse`select * from warehouse.dim_employees order by nk_employee_id`,
       staging: await h.warehouse`select customer_id, _batch_id, _row_hash from staging.customers order by customer_id`,
-      violations: await h.warehouse`select violation_id, run_id, natural_key, rule_name from dq.violations order by violation_id`,
+      violations:
+        await h.warehouse`select violation_id, run_id, natural_key, rule_name from dq.violations order by violation_id`,
       objects: await h.warehouse`select object_key, checksum from dq.quarantine_objects order by object_key`,
     })
     const before = await snapshot()
     const { runId, result } = await h.run('full')
     expect(await snapshot()).toEqual(before)
     expect(result.extracted.map((e) => e.rowsInserted + e.rowsUpdated)).toEqual([0, 0])
-    const accounting = await h.warehouse`select rows_extracted, difference from etl.row_accounting where run_id = ${runId}`
+    const accounting =
+      await h.warehouse`select rows_extracted, difference from etl.row_accounting where run_id = ${runId}`
     expect(accounting).toEqual([
       { rows_extracted: 0, difference: 0 },
       { rows_extracted: 0, difference: 0 },
@@ -203,7 +212,8 @@ describe('a full run on the demo POS database', () => {
     expect(violation).toEqual({ run_id: runId, offending_value: 'not-an-email' })
     const [employee] = await h.warehouse`select role from warehouse.dim_employees where nk_employee_id = 1001`
     expect(employee?.role).toBe('Barista')
-    const [deleted] = await h.warehouse`select _deleted_at is not null as gone from staging.employees where employee_id = 2`
+    const [deleted] =
+      await h.warehouse`select _deleted_at is not null as gone from staging.employees where employee_id = 2`
     expect(deleted?.gone).toBe(true)
     const accounting = await h.warehouse`
       select table_name, rows_extracted, rows_deleted, difference from etl.row_accounting
@@ -235,7 +245,10 @@ describe('a full run on the demo POS database', () => {
     await h.source`insert into customers (customer_id, first_name, last_name, email, phone, loyalty_points, created_at)
                    values (5002, 'Dewi', 'Lestari', 'dewi@example.com', null, 0, '2030-01-01 08:30')`
     const second = await h.run('incremental')
-    expect(second.result.extracted.find((e) => e.tableName === 'customers')).toMatchObject({ rowsInserted: 1, rowsUpdated: 0 })
+    expect(second.result.extracted.find((e) => e.tableName === 'customers')).toMatchObject({
+      rowsInserted: 1,
+      rowsUpdated: 0,
+    })
     const [staged] = await h.warehouse`
       select count(*)::int as n from staging.customers where customer_id in (5001, 5002)`
     expect(staged?.n).toBe(2)

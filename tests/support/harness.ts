@@ -2,7 +2,7 @@
 // task queue on the real services, and an in-process worker hosting the real workflows.
 import { randomBytes } from 'node:crypto'
 import type { Client } from '@temporalio/client'
-import type { Worker } from '@temporalio/worker'
+import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { type Config, loadConfig, loadDotEnv } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { createObjectStore, type ObjectStore } from '../../lib/object-store.ts'
@@ -12,6 +12,14 @@ import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from 
 import { DEFAULT_SEED_OPTIONS, type SeedOptions, seedDemoPos } from '../../seed/demo-pos.ts'
 
 let bundle: Awaited<ReturnType<typeof workflowBundle>> | undefined
+let runtimeInstalled = false
+
+/** Worker logs only warnings and errors in tests: expected failures would drown the report. */
+function quietWorkerLogs(): void {
+  if (runtimeInstalled) return
+  Runtime.install({ logger: new DefaultLogger('ERROR') })
+  runtimeInstalled = true
+}
 
 export interface Harness {
   config: Config
@@ -54,6 +62,7 @@ export async function createHarness(seed: Partial<SeedOptions> = {}): Promise<Ha
   const source = connect(config.sourceUrl, { name: 'paccafe-test', max: 2 })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-test', max: 2 })
   await seedDemoPos(source, { ...DEFAULT_SEED_OPTIONS, ...seed })
+  quietWorkerLogs()
   bundle ??= await workflowBundle()
   const handle = await createWorker(config, { bundle })
   const running = handle.worker.run()

@@ -1,0 +1,52 @@
+// The CLI as a user meets it: a bad setting stops it with one clear line; the seed command
+// never writes into a database that already has tables.
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { connect, dropDatabase, ensureDatabase } from '../../lib/db.ts'
+import { projectRoot } from '../../lib/paths.ts'
+import { testConfig } from '../support/harness.ts'
+
+const run = promisify(execFile)
+const cli = path.join(projectRoot, 'bin', 'paccafe')
+
+async function paccafe(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(cli, args, { env: { ...process.env, ...env }, timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+describe('the paccafe CLI', () => {
+  const config = testConfig(`cli${process.pid}`)
+  afterAll(async () => {
+    await dropDatabase(config.sourceUrl)
+  })
+
+  it('stops on a bad setting with one line: variable, value, expectation', async () => {
+    const result = await paccafe(['run'], { PACCAFE_WAREHOUSE_URL: 'mysql://localhost/warehouse' })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim()).toBe(
+      'paccafe: Invalid configuration: PACCAFE_WAREHOUSE_URL="mysql://localhost/warehouse": expected a PostgreSQL URL such as postgres://user@host:5432/database',
+    )
+  })
+
+  it('seeds an empty source database, then refuses to write into it again', async () => {
+    const env = { PACCAFE_SOURCE_URL: config.sourceUrl }
+    const first = await paccafe(['seed'], env)
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('"customers":200')
+    const again = await paccafe(['seed'], env)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('already has tables')
+    await ensureDatabase(config.sourceUrl)
+    const sql = connect(config.sourceUrl, { max: 1 })
+    const [count] = await sql`select count(*)::int as n from customers`
+    await sql.end()
+    expect(count?.n).toBe(200)
+  })
+})

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig, redactUrl } from '../../lib/config.ts'
+import { ConfigurationError } from '../../lib/errors.ts'
+
+describe('configuration', () => {
+  it('uses the local defaults when nothing is set', () => {
+    const config = loadConfig({})
+    expect(config.sourceUrl).toBe('postgres://postgres@127.0.0.1:5432/paccafe_pos')
+    expect(config.warehouseUrl).toBe('postgres://postgres@127.0.0.1:5432/paccafe_warehouse')
+    expect(config.temporal.address).toBe('127.0.0.1:7233')
+    expect(config.incrementalOverlapMinutes).toBe(60)
+  })
+
+  it('converts and validates typed values', () => {
+    const config = loadConfig({ PACCAFE_INCREMENTAL_OVERLAP_MINUTES: '15', PACCAFE_LOG_LEVEL: 'debug' })
+    expect(config.incrementalOverlapMinutes).toBe(15)
+    expect(config.logLevel).toBe('debug')
+  })
+
+  it.each([
+    ['PACCAFE_WAREHOUSE_URL', 'mysql://localhost/x', 'a PostgreSQL URL such as postgres://user@host:5432/database'],
+    ['PACCAFE_INCREMENTAL_OVERLAP_MINUTES', 'soon', 'an integer from 0 to 10080'],
+    ['PACCAFE_LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['PACCAFE_TEMPORAL_ADDRESS', 'localhost', 'a value matching'],
+    ['PACCAFE_TIMEZONE', 'Mars/Olympus', 'an IANA time zone such as Asia/Jakarta'],
+  ])('rejects %s=%s with one line naming the variable, value and expectation', (variable, value, expected) => {
+    let error: unknown
+    try {
+      loadConfig({ [variable]: value })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigurationError)
+    const message = (error as Error).message
+    expect(message).toContain(`${variable}="${value}"`)
+    expect(message).toContain(expected)
+    expect(message).not.toContain('\n')
+  })
+
+  it('never prints a secret it rejects', () => {
+    expect(() => loadConfig({ PACCAFE_S3_SECRET_KEY: 'short' })).toThrow('PACCAFE_S3_SECRET_KEY=(hidden)')
+  })
+
+  it('masks passwords in URLs it prints', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/pos')).toBe('postgres://app:***@db:5432/pos')
+  })
+})
+
+describe('.env.example', () => {
+  it('documents every setting the pipeline reads', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { ConfigSchema } = await import('../../lib/config.ts')
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
+    for (const variable of Object.keys(ConfigSchema.properties)) {
+      expect(example, variable).toMatch(new RegExp(`^${variable}=`, 'm'))
+    }
+  })
+})
