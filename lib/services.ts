@@ -43,7 +43,7 @@ export function installTools(config: Config, say: Say): void {
     }
     say(`Building ${tool.name} ${tool.version} with go install (first time only, a few minutes)...`)
     const build = spawnSync('go', ['install', `${tool.module}@${tool.version}`], {
-      env: { ...process.env, GOBIN: path.dirname(binary), GOFLAGS: '-mod=mod' },
+      env: { ...process.env, GOBIN: path.dirname(binary) },
       encoding: 'utf8',
     })
     if (build.status !== 0) {
