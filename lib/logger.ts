@@ -1,5 +1,7 @@
-// Structured logging for the CLI and services code. Activities and workflows use Temporal's
-// own loggers, which carry run context. Connection strings are redacted before they are logged.
+// Structured logging. Worker processes route Temporal's logs (which carry workflow and
+// activity context) through pino, as JSON lines at the configured level; the CLI prints plain
+// text for people instead.
+import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker'
 import pino from 'pino'
 
 export type Logger = pino.Logger
@@ -8,6 +10,30 @@ export function createLogger(level = 'info', name = 'paccafe'): Logger {
   return pino({
     name,
     level,
-    redact: { paths: ['*.password', '*.secretKey', '*.secret', 'config.s3.secretKey'], censor: '***' },
+    // Belt and braces: no code logs secrets, and these paths are masked if one ever does.
+    redact: { paths: ['*.password', '*.secretKey', '*.secret', '*.url'], censor: '***' },
   })
+}
+
+const TEMPORAL_LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+}
+
+/** Sends the Temporal SDK's logs through pino. Call once, before any worker is created. */
+export function installWorkerLogging(level: string): Logger {
+  const logger = createLogger(level, 'paccafe-worker')
+  Runtime.install({
+    logger: new DefaultLogger(TEMPORAL_LEVELS[level] ?? 'INFO', (entry) => {
+      const method =
+        entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error')
+      logger[method](entry.meta ?? {}, entry.message)
+    }),
+  })
+  return logger
 }

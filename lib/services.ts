@@ -30,27 +30,44 @@ const toolPath = (config: Config, tool: Tool) => path.join(config.toolsDir, 'bin
 const pidFile = (config: Config, name: string) => path.join(config.dataDir, 'run', `${name}.pid`)
 const logFile = (config: Config, name: string) => path.join(config.dataDir, 'logs', `${name}.log`)
 
-/** Builds the pinned tools that are missing (or of another version) into <tools>/bin. */
-export function installTools(config: Config, say: Say): void {
-  for (const tool of TOOLS) {
-    const binary = toolPath(config, tool)
-    const stamp = `${binary}.version`
-    if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === tool.version) continue
-    if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
-      throw new ConfigurationError(
-        `Go is needed to build ${tool.name} ${tool.version}: install Go 1.22 or later, or run the stack with docker compose (see README)`,
-      )
-    }
-    say(`Building ${tool.name} ${tool.version} with go install (first time only, a few minutes)...`)
-    const build = spawnSync('go', ['install', `${tool.module}@${tool.version}`], {
-      env: { ...process.env, GOBIN: path.dirname(binary) },
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) {
-      throw new Error(`go install ${tool.module}@${tool.version} failed:\n${build.stderr}`)
-    }
-    writeFileSync(stamp, `${tool.version}\n`)
+/** Builds the pinned tools that are missing (or of another version) into <tools>/bin, in parallel. */
+export async function installTools(config: Config, say: Say): Promise<void> {
+  const missing = TOOLS.filter((tool) => {
+    const stamp = `${toolPath(config, tool)}.version`
+    return (
+      !existsSync(toolPath(config, tool)) || !existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== tool.version
+    )
+  })
+  if (missing.length === 0) return
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+    throw new ConfigurationError(
+      `Go is needed to build ${missing.map((t) => `${t.name} ${t.version}`).join(' and ')}: install Go 1.22 or later, or run the stack with docker compose (see README)`,
+    )
   }
+  say(
+    `Building ${missing.map((t) => `${t.name} ${t.version}`).join(' and ')} with go install (first time only, a few minutes)...`,
+  )
+  await Promise.all(missing.map((tool) => goInstall(config, tool)))
+}
+
+function goInstall(config: Config, tool: Tool): Promise<void> {
+  const binary = toolPath(config, tool)
+  return new Promise((resolve, reject) => {
+    const build = spawn('go', ['install', `${tool.module}@${tool.version}`], {
+      env: { ...process.env, GOBIN: path.dirname(binary) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    build.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    build.on('error', reject)
+    build.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`go install ${tool.module}@${tool.version} failed:\n${stderr}`))
+      writeFileSync(`${binary}.version`, `${tool.version}\n`)
+      resolve()
+    })
+  })
 }
 
 function hostPort(address: string): { host: string; port: number } {
@@ -166,7 +183,7 @@ export async function ensureWarehouseDatabase(config: Config, say: Say): Promise
 }
 
 export async function servicesUp(config: Config, say: Say): Promise<void> {
-  installTools(config, say)
+  await installTools(config, say)
   await startTemporal(config, say)
   await startS3Gateway(config, say)
   await ensureWarehouseDatabase(config, say)

@@ -7,7 +7,7 @@ export function registerServicesCommand(program: Command): void {
   services
     .command('install')
     .description('build the pinned Temporal CLI and S3 gateway into the tools folder when missing')
-    .action(() => installTools(configFromEnvironment(), say))
+    .action(async () => installTools(configFromEnvironment(), say))
   services
     .command('up')
     .description('install what is missing, start Temporal and the S3 gateway, create the warehouse database')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
+import { installWorkerLogging } from '../../lib/logger.ts'
 import { createWorker, shutdownWorker } from '../../lib/worker.ts'
-import { configFromEnvironment, say } from '../context.ts'
+import { configFromEnvironment } from '../context.ts'
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -8,8 +9,9 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a long-lived worker hosting the pipeline workflows and activities')
     .action(async () => {
       const config = configFromEnvironment()
+      const logger = installWorkerLogging(config.logLevel)
       const handle = await createWorker(config)
-      say(`Worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`)
+      logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker polling')
       try {
         await handle.worker.run() // returns after SIGINT/SIGTERM, once in-flight tasks finish
       } finally {
