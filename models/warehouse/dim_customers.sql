@@ -12,11 +12,7 @@ with clean_customers as (
 ),
 
 publish_verdicts as (
-    select batch_id, natural_key, nullified, fixed
-    from dq.verdicts
-    where table_name = 'customers'
-      and verdict = 'publish'
-      and batch_id in (select etl.run_batches('customers'))
+    select * from dq.run_publish_verdicts('customers')
 ),
 
 published_customers as (

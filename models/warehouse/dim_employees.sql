@@ -11,11 +11,7 @@ with clean_employees as (
 ),
 
 publish_verdicts as (
-    select batch_id, natural_key, nullified, fixed
-    from dq.verdicts
-    where table_name = 'employees'
-      and verdict = 'publish'
-      and batch_id in (select etl.run_batches('employees'))
+    select * from dq.run_publish_verdicts('employees')
 ),
 
 published_employees as (
