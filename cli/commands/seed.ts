@@ -1,25 +1,39 @@
 import type { Command } from 'commander'
 import { redactUrl } from '../../lib/config.ts'
 import { connect, ensureDatabase } from '../../lib/db.ts'
-import { DEFAULT_SEED_OPTIONS, seedDemoPos } from '../../seed/demo-pos.ts'
+import { DEFAULT_GENERATOR_OPTIONS, generatePos } from '../../seed/generate-pos.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
 export function registerSeedCommand(program: Command): void {
   program
     .command('seed')
     .description('create the demo POS database and fill it with a deterministic dataset, defects included')
-    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), DEFAULT_SEED_OPTIONS.seed)
+    .option(
+      '--scale <n>',
+      'size: 1 is the real size; customers, orders, lines and movements grow with it',
+      parseNumber,
+      1,
+    )
+    .option('--seed <n>', 'random seed: the same seed gives the same data', parseNumber, DEFAULT_GENERATOR_OPTIONS.seed)
+    .option('--defect-rate <r>', 'share of rows carrying each kind of defect', parseNumber, 0.05)
     .option('--replace', 'drop the demo tables first (never use on a real POS database)')
-    .action(async (options: { seed: number; replace?: boolean }) => {
+    .action(async (options: { scale: number; seed: number; defectRate: number; replace?: boolean }) => {
       const config = configFromEnvironment()
       await ensureDatabase(config.sourceUrl)
       const sql = connect(config.sourceUrl, { name: 'paccafe-seed', max: 1 })
       try {
-        const result = await seedDemoPos(sql, { ...DEFAULT_SEED_OPTIONS, seed: options.seed }, options.replace)
+        const generatorOptions = { scale: options.scale, seed: options.seed, defectRate: options.defectRate }
+        const result = await generatePos(sql, generatorOptions, options.replace)
         say(`Seeded ${redactUrl(config.sourceUrl)}: ${JSON.stringify(result.rows)}`)
         say(`Planted defects: ${JSON.stringify(result.defects)}`)
       } finally {
         await sql.end()
       }
     })
+}
+
+function parseNumber(value: string): number {
+  const number = Number(value)
+  if (!Number.isFinite(number) || number < 0) throw new Error(`expected a non-negative number, not ${value}`)
+  return number
 }

@@ -4,7 +4,7 @@ import type { Config } from '../../lib/config.ts'
 import { connect, ensureDatabase } from '../../lib/db.ts'
 import { servicesUp, startBackgroundWorker } from '../../lib/services.ts'
 import { connectClient } from '../../lib/temporal.ts'
-import { DEFAULT_SEED_OPTIONS, seedDemoPos, sourceHasTables } from '../../seed/demo-pos.ts'
+import { DEFAULT_GENERATOR_OPTIONS, generatePos, sourceHasTables } from '../../seed/generate-pos.ts'
 import { configFromEnvironment, say } from '../context.ts'
 import { runPipeline } from './run.ts'
 
@@ -38,7 +38,7 @@ async function seedSourceIfEmpty(config: Config): Promise<void> {
       say('The source database has tables: using it as it is (no seeding)')
       return
     }
-    const result = await seedDemoPos(sql, DEFAULT_SEED_OPTIONS)
+    const result = await generatePos(sql, DEFAULT_GENERATOR_OPTIONS)
     say(`Seeded the demo POS database: ${JSON.stringify(result.rows)}`)
   } finally {
     await sql.end()

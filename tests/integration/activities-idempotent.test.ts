@@ -33,7 +33,7 @@ const snapshot = async () => ({
 
 describe('activities run twice give the result of one run', () => {
   beforeAll(async () => {
-    h = await createHarness({ customers: 50, employees: 10, defectRate: 0.2 })
+    h = await createHarness({ scale: 0.25, defectRate: 0.2 })
     activities = createActivities(h.handle.context)
     await attempt(activities.startRun, { runId, workflowId: 'test', mode: 'full' as const })
   })

@@ -198,6 +198,7 @@ describe('a full run on the demo POS database', () => {
     await h.source`update customers set email = 'not-an-email', loyalty_points = 7 where customer_id = 3`
     await h.source`insert into employees (employee_id, first_name, last_name, hire_date, role, email, created_at)
                    values (1001, 'Sari', 'Wulandari', '2024-02-01', 'barista', 'sari@paccafe.example', '2024-12-30 08:00')`
+    await h.source`update orders set employee_id = null where employee_id = 2`
     await h.source`delete from employees where employee_id = 2`
     const { runId, result } = await h.run('full')
     const byTable = Object.fromEntries(result.extracted.map((e) => [e.tableName, e]))

@@ -7,7 +7,7 @@ let h: Harness
 
 describe('a run that cannot succeed', () => {
   beforeAll(async () => {
-    h = await createHarness({ customers: 20, employees: 5 })
+    h = await createHarness({ scale: 0.1 })
   })
   afterAll(async () => {
     await h?.close()

@@ -9,7 +9,7 @@ import { createObjectStore, type ObjectStore } from '../../lib/object-store.ts'
 import type { PipelineRunResult, RunMode } from '../../lib/pipeline-types.ts'
 import { connectClient, newRunId, startPipelineRun } from '../../lib/temporal.ts'
 import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../lib/worker.ts'
-import { DEFAULT_SEED_OPTIONS, type SeedOptions, seedDemoPos } from '../../seed/demo-pos.ts'
+import { DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions, generatePos } from '../../seed/generate-pos.ts'
 
 let bundle: Awaited<ReturnType<typeof workflowBundle>> | undefined
 let runtimeInstalled = false
@@ -54,14 +54,14 @@ export function testConfig(id: string): Config {
 
 let runCounter = 0
 
-export async function createHarness(seed: Partial<SeedOptions> = {}): Promise<Harness> {
+export async function createHarness(seed: Partial<GeneratorOptions> = {}): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const config = testConfig(id)
   await ensureDatabase(config.sourceUrl)
   await ensureDatabase(config.warehouseUrl)
   const source = connect(config.sourceUrl, { name: 'paccafe-test', max: 2 })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-test', max: 2 })
-  await seedDemoPos(source, { ...DEFAULT_SEED_OPTIONS, ...seed })
+  await generatePos(source, { ...DEFAULT_GENERATOR_OPTIONS, ...seed })
   quietWorkerLogs()
   bundle ??= await workflowBundle()
   const handle = await createWorker(config, { bundle })

@@ -1,0 +1,419 @@
+// The demo POS database: the schema of sources.md filled with a realistic, deterministic
+// dataset at any scale, every defect class of sources.md planted at a configurable rate.
+// Each planted defect is written to seed_truth.defects (table, natural key, defect), so tests
+// and benchmarks can measure what the pipeline caught against what was planted.
+//
+// Scale N multiplies customers, orders, lines and movements by N; branches, employees and
+// products stay at the real size. Rows stream into COPY one at a time.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { en, Faker } from '@faker-js/faker'
+import type { Sql, TransactionSql } from '../lib/db.ts'
+import { BadInputError } from '../lib/errors.ts'
+import { projectRoot } from '../lib/paths.ts'
+import { type Cell, copyRows } from './copy-rows.ts'
+import {
+  BRANCH_TYPOS,
+  BRANCHES,
+  DAY_MS,
+  dollars,
+  JUNK_ROLES,
+  MENU,
+  PAYMENT_METHODS,
+  PERIOD_DAYS,
+  PERIOD_START,
+  posDate,
+  posTimestamp,
+  VALID_ROLES,
+  WASTE_REASONS,
+} from './reference-data.ts'
+
+export interface GeneratorOptions {
+  scale: number
+  seed: number
+  /** Share of rows that carry each kind of defect (0 to 1). */
+  defectRate: number
+}
+
+export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = { scale: 1, seed: 42, defectRate: 0.05 }
+
+/** Real-size counts at scale 1 (sources.md). */
+export const BASE_COUNTS = { customers: 200, employees: 100, orders: 1000, movements: 160 }
+
+export interface GeneratorResult {
+  rows: Record<string, number>
+  defects: Record<string, number>
+}
+
+type Defect = [table: string, naturalKey: string, defect: string]
+
+/** Collects planted defects per table; flushed to seed_truth.defects after each table. */
+class GroundTruth {
+  private pending: Defect[] = []
+  readonly counts: Record<string, number> = {}
+  plant(table: string, key: string | number, defect: string): void {
+    this.pending.push([table, String(key), defect])
+    const name = `${table}.${defect}`
+    this.counts[name] = (this.counts[name] ?? 0) + 1
+  }
+  async flush(sql: TransactionSql): Promise<void> {
+    await copyRows(sql, 'seed_truth.defects', this.pending)
+    this.pending = []
+  }
+}
+
+/** True when the source database already has tables: we must never write into it then. */
+export async function sourceHasTables(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from information_schema.tables
+    where table_schema not in ('pg_catalog', 'information_schema')`
+  return (row?.n ?? 0) > 0
+}
+
+/**
+ * Creates the POS schema and fills it. Refuses a database that already has tables unless
+ * `replace` is set (which drops the demo tables first: only for demo databases).
+ */
+export async function generatePos(sql: Sql, options: GeneratorOptions, replace = false): Promise<GeneratorResult> {
+  if (await sourceHasTables(sql)) {
+    if (!replace) {
+      throw new BadInputError(
+        'The source database already has tables; seed writes only to an empty database (use --replace for a demo database)',
+      )
+    }
+    await sql`drop schema if exists seed_truth cascade`
+    await sql`drop table if exists inventory_tracking, order_details, orders, products, employees, customers cascade`
+  }
+  const schema = await readFile(path.join(projectRoot, 'seed', 'pos-schema.sql'), 'utf8')
+  const truth = new GroundTruth()
+  const world = new World(options)
+  const rows: Record<string, number> = {}
+  await sql.begin(async (tx) => {
+    await tx.unsafe(schema)
+    await tx`create schema seed_truth`
+    await tx`create table seed_truth.defects (table_name text not null, natural_key text not null, defect text not null)`
+    await tx`create table seed_truth.generator (scale numeric, seed int, defect_rate numeric)`
+    await tx`insert into seed_truth.generator values (${options.scale}, ${options.seed}, ${options.defectRate})`
+    const load = async (table: string, generated: Iterable<Cell[]>) => {
+      let count = 0
+      await copyRows(
+        tx,
+        table,
+        counting(generated, () => count++),
+      )
+      await truth.flush(tx)
+      rows[table] = count
+    }
+    await load('employees', world.employees(truth))
+    await load('products', world.products(truth))
+    await load('customers', world.customers(truth))
+    await load('orders', world.orders(truth))
+    await load('order_details', world.orderLines(truth))
+    await load('inventory_tracking', world.movements(truth))
+    for (const [table, key] of [
+      ['customers', 'customer_id'],
+      ['employees', 'employee_id'],
+      ['products', 'product_id'],
+      ['orders', 'order_id'],
+      ['order_details', 'order_detail_id'],
+      ['inventory_tracking', 'tracking_id'],
+    ] as const) {
+      await tx.unsafe(
+        `select setval(pg_get_serial_sequence('${table}', '${key}'), coalesce(max(${key}), 1)) from ${table}`,
+      )
+    }
+    await tx`create index on seed_truth.defects (table_name, defect)`
+  })
+  return { rows, defects: truth.counts }
+}
+
+/** A name as it appears in an email address: 'De la Cruz' -> 'delacruz'. */
+function handle(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '')
+}
+
+function* counting<T>(items: Iterable<T>, onItem: () => void): Generator<T> {
+  for (const item of items) {
+    onItem()
+    yield item
+  }
+}
+
+interface LinePlan {
+  productId: number | null
+  quantity: number
+  unitPrice: number
+  subtotal: number
+  defect?: string
+}
+
+interface OrderPlan {
+  orderId: number
+  /** A badly voided order: its row is gone, its lines remain with no order. */
+  voided: boolean
+  employeeId: number | null
+  customerId: number | null
+  orderTime: number
+  paymentMethod: string
+  status: string
+  lines: LinePlan[]
+  totalAmount: number
+  defects: string[]
+}
+
+/**
+ * The generator's world. Each order is planned from its own seed, so the orders pass and the
+ * order-lines pass regenerate the same order without keeping any of them in memory.
+ */
+class World {
+  readonly counts: { customers: number; employees: number; orders: number; movements: number; products: number }
+  private readonly faker: Faker
+  private readonly orderFaker: Faker
+
+  constructor(private readonly options: GeneratorOptions) {
+    this.faker = new Faker({ locale: [en], seed: options.seed })
+    this.orderFaker = new Faker({ locale: [en], seed: options.seed })
+    this.counts = {
+      customers: Math.max(1, Math.round(BASE_COUNTS.customers * options.scale)),
+      employees: BASE_COUNTS.employees,
+      orders: Math.max(1, Math.round(BASE_COUNTS.orders * options.scale)),
+      movements: Math.max(1, Math.round(BASE_COUNTS.movements * options.scale)),
+      products: MENU.length * BRANCHES.length,
+    }
+  }
+
+  private chance(faker = this.faker): boolean {
+    return faker.number.float() < this.options.defectRate
+  }
+
+  /** At most one defect per row: each kind is tried in turn at the defect rate times its share. */
+  private oneDefect<K extends string>(kinds: [kind: K, share: number][], faker = this.faker): K | undefined {
+    for (const [kind, share] of kinds) if (faker.number.float() < this.options.defectRate * share) return kind
+    return undefined
+  }
+
+  private timeIn(faker: Faker, fromDay: number, toDay: number): number {
+    return PERIOD_START + faker.number.int({ min: fromDay * DAY_MS, max: toDay * DAY_MS - 1 })
+  }
+
+  /** The list price of a product (its menu price; the POS text may be damaged). */
+  listPrice(productId: number): number {
+    return (MENU[(productId - 1) % MENU.length] as (typeof MENU)[number]).price
+  }
+
+  *employees(truth: GroundTruth): Generator<Cell[]> {
+    const f = this.faker
+    for (let id = 1; id <= this.counts.employees; id++) {
+      const first = f.person.firstName()
+      const last = f.person.lastName()
+      let role = f.helpers.arrayElement(VALID_ROLES)
+      if (this.chance()) {
+        role = f.helpers.arrayElement(JUNK_ROLES)
+        truth.plant('employees', id, 'invalid_role')
+      }
+      let hireDate = posDate(this.timeIn(f, -900, 600))
+      if (this.chance()) {
+        hireDate = `${2031 + f.number.int(5)}-0${f.number.int({ min: 1, max: 9 })}-15`
+        truth.plant('employees', id, 'future_hire_date')
+      }
+      let email: string | null = `${handle(first)}.${handle(last)}.${id}@paccafe.example`
+      if (this.chance()) {
+        email = `${first}${last}${id}.paccafe`
+        truth.plant('employees', id, 'invalid_email')
+      }
+      yield [id, first, last, hireDate, role, email, posTimestamp(this.timeIn(f, -60, 0))]
+    }
+  }
+
+  *products(truth: GroundTruth): Generator<Cell[]> {
+    const f = this.faker
+    for (let id = 1; id <= this.counts.products; id++) {
+      const item = MENU[(id - 1) % MENU.length] as (typeof MENU)[number]
+      const branch = BRANCHES[Math.floor((id - 1) / MENU.length)] as (typeof BRANCHES)[number]
+      let unitPrice = dollars(item.price)
+      let costPrice = dollars(Math.round(item.price * f.number.float({ min: 0.3, max: 0.6 }) * 100) / 100)
+      const priceDefect = this.oneDefect([
+        ['negative_cost_price', 1],
+        ['negative_unit_price', 1],
+        ['unparseable_price', 1],
+        ['cost_above_price', 1],
+      ])
+      if (priceDefect === 'negative_cost_price') costPrice = dollars(-f.number.int({ min: 1, max: 5 }))
+      if (priceDefect === 'negative_unit_price') unitPrice = dollars(-item.price)
+      if (priceDefect === 'unparseable_price') unitPrice = f.helpers.arrayElement(['Rp 25.000', 'free', '4,50', ''])
+      if (priceDefect === 'cost_above_price') costPrice = dollars(item.price + f.number.int({ min: 1, max: 3 }))
+      if (priceDefect) truth.plant('products', id, priceDefect)
+      let storeBranch: string = branch.storeName
+      if (this.chance()) {
+        storeBranch = f.helpers.arrayElement(BRANCH_TYPOS)
+        truth.plant('products', id, 'unknown_branch')
+      }
+      const inStock = f.number.float() < 0.9 ? 'Yes' : 'No'
+      yield [
+        id,
+        item.name,
+        item.category,
+        unitPrice,
+        costPrice,
+        inStock,
+        storeBranch,
+        posTimestamp(this.timeIn(f, -30, 0)),
+      ]
+    }
+  }
+
+  *customers(truth: GroundTruth): Generator<Cell[]> {
+    const f = this.faker
+    // A small ring of recent people is enough to draw duplicates from, at any scale.
+    const recent: { first: string; last: string; phone: string }[] = []
+    for (let id = 1; id <= this.counts.customers; id++) {
+      const original = recent.length > 5 && this.chance() ? f.helpers.arrayElement(recent) : null
+      const first = original?.first ?? f.person.firstName()
+      const last = original?.last ?? f.person.lastName()
+      // A duplicate registration: the same person again, with another email or phone.
+      if (original) truth.plant('customers', id, 'duplicate_customer')
+      let email: string | null = `${handle(first)}.${handle(last)}.${id}@${f.internet.domainName()}`
+      if (this.chance()) {
+        email = f.helpers.arrayElement([`${first}.${last}${id}@`, `${first} ${last} ${id}`, `${last}${id}@@mail`])
+        truth.plant('customers', id, 'invalid_email')
+      } else if (f.number.float() < 0.05) {
+        email = null
+      }
+      // A duplicate often keeps the original's phone: the evidence duplicate grouping looks for.
+      const realPhone = original && f.number.float() < 0.5 ? original.phone : `62${f.string.numeric(11)}`
+      let phone: string | null = realPhone
+      if (f.number.float() < 0.15) phone = null
+      else if (this.chance()) {
+        phone = f.string.numeric(6)
+        truth.plant('customers', id, 'short_phone')
+      }
+      let points = f.number.int({ min: 0, max: 500 })
+      if (this.chance()) {
+        points = -f.number.int({ min: 1, max: 100 })
+        truth.plant('customers', id, 'negative_loyalty_points')
+      }
+      recent[id % 50] = { first, last, phone: realPhone }
+      // Customers register over the whole period, in id order.
+      const createdAt = PERIOD_START + Math.floor(((id - 1) / this.counts.customers) * PERIOD_DAYS * DAY_MS)
+      yield [id, first, last, email, phone, points, posTimestamp(createdAt + f.number.int(DAY_MS / 2))]
+    }
+  }
+
+  /** Plans order `orderId` from its own seed: the same plan every time it is asked for. */
+  planOrder(orderId: number): OrderPlan {
+    const f = this.orderFaker
+    f.seed([this.options.seed, 7, orderId])
+    const defects: string[] = []
+    // Orders come in time order over the period, during opening hours (07:00 to 22:00).
+    const day = Math.floor(((orderId - 1) / this.counts.orders) * PERIOD_DAYS)
+    const orderTime = PERIOD_START + day * DAY_MS + f.number.int({ min: 7 * 3_600_000, max: 22 * 3_600_000 - 1 })
+    const customerId = f.number.float() < 0.25 ? null : f.number.int({ min: 1, max: this.counts.customers })
+    const employeeId = f.number.int({ min: 1, max: this.counts.employees })
+    let paymentMethod = f.helpers.arrayElement(PAYMENT_METHODS)
+    if (this.chance(f)) {
+      paymentMethod = 'ERROR'
+      defects.push('invalid_payment_method')
+    }
+    let status = f.number.float() < 0.92 ? 'Completed' : 'Cancelled'
+    if (this.chance(f)) {
+      status = 'Canceled'
+      defects.push('misspelled_status')
+    }
+    // Lines come from one branch's menu; now and then a second branch's item slips in.
+    const branch = f.number.int({ min: 0, max: BRANCHES.length - 1 })
+    const lines: LinePlan[] = []
+    const lineCount = f.number.int({ min: 1, max: 5 })
+    for (let n = 0; n < lineCount; n++) {
+      const lineBranch = f.number.float() < 0.02 ? f.number.int({ min: 0, max: BRANCHES.length - 1 }) : branch
+      const productId: number | null = lineBranch * MENU.length + f.number.int({ min: 1, max: MENU.length })
+      const quantity = f.number.int({ min: 1, max: 8 })
+      // Prices change over time: a line may carry another price than the list.
+      const listPrice = this.listPrice(productId)
+      const unitPrice = f.number.float() < 0.1 ? listPrice + f.helpers.arrayElement([-1, 1]) : listPrice
+      const line: LinePlan = { productId, quantity, unitPrice, subtotal: quantity * unitPrice }
+      line.defect = this.oneDefect(
+        [
+          ['non_positive_quantity', this.options.defectRate],
+          ['subtotal_mismatch', this.options.defectRate],
+        ],
+        f,
+      )
+      if (line.defect === 'non_positive_quantity') line.quantity = line.subtotal = 0
+      if (line.defect === 'subtotal_mismatch') line.subtotal += 1
+      lines.push(line)
+    }
+    let totalAmount = lines.reduce((sum, line) => sum + line.subtotal, 0)
+    if (this.chance(f)) {
+      totalAmount += f.number.int({ min: 1, max: 9 })
+      defects.push('total_mismatch')
+    }
+    const voided = f.number.float() < this.options.defectRate / 4
+    return { orderId, voided, employeeId, customerId, orderTime, paymentMethod, status, lines, totalAmount, defects }
+  }
+
+  *orders(truth: GroundTruth): Generator<Cell[]> {
+    for (let orderId = 1; orderId <= this.counts.orders; orderId++) {
+      const order = this.planOrder(orderId)
+      if (order.voided) continue
+      for (const defect of order.defects) truth.plant('orders', orderId, defect)
+      yield [
+        orderId,
+        order.employeeId,
+        order.customerId,
+        posTimestamp(order.orderTime),
+        order.totalAmount.toFixed(2),
+        order.paymentMethod,
+        order.status,
+        posTimestamp(order.orderTime + 60_000 * (orderId % 10)),
+      ]
+    }
+  }
+
+  *orderLines(truth: GroundTruth): Generator<Cell[]> {
+    let lineId = 0
+    for (let orderId = 1; orderId <= this.counts.orders; orderId++) {
+      const order = this.planOrder(orderId)
+      for (const line of order.lines) {
+        lineId++
+        if (order.voided) truth.plant('order_details', lineId, 'orphaned_line')
+        if (line.defect) truth.plant('order_details', lineId, line.defect)
+        yield [
+          lineId,
+          order.voided ? null : orderId,
+          line.productId,
+          line.quantity,
+          line.unitPrice.toFixed(2),
+          line.subtotal.toFixed(2),
+          posTimestamp(order.orderTime + 60_000 * (orderId % 10)),
+        ]
+      }
+    }
+  }
+
+  *movements(truth: GroundTruth): Generator<Cell[]> {
+    const f = this.faker
+    for (let id = 1; id <= this.counts.movements; id++) {
+      const day = Math.floor(((id - 1) / this.counts.movements) * PERIOD_DAYS)
+      const changeDate = PERIOD_START + day * DAY_MS + f.number.int({ min: 6 * 3_600_000, max: 23 * 3_600_000 })
+      let productId: number | null = f.number.int({ min: 1, max: this.counts.products })
+      let reason = f.helpers.weightedArrayElement([
+        { weight: 65, value: 'Restock' },
+        { weight: 20, value: WASTE_REASONS[0] as string },
+        { weight: 15, value: WASTE_REASONS[1] as string },
+      ])
+      let quantity = reason === 'Restock' ? f.number.int({ min: 10, max: 60 }) : -f.number.int({ min: 1, max: 6 })
+      const defect = this.oneDefect([
+        ['invalid_reason', 1],
+        ['sign_contradicts_reason', 1],
+        ['zero_quantity', this.options.defectRate],
+        ['missing_product', this.options.defectRate],
+      ])
+      if (defect === 'invalid_reason') reason = 'ERROR'
+      if (defect === 'sign_contradicts_reason') quantity = -quantity
+      if (defect === 'zero_quantity') quantity = 0
+      if (defect === 'missing_product') productId = null
+      if (defect) truth.plant('inventory_tracking', id, defect)
+      yield [id, productId, quantity, posTimestamp(changeDate), reason, posTimestamp(changeDate + 300_000)]
+    }
+  }
+}
