@@ -6,10 +6,9 @@
 // doubling a row. The batch id is derived from the run, so a retried activity finds its batch
 // already staged and returns the recorded counts.
 import { createHash } from 'node:crypto'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { heartbeat } from '@temporalio/activity'
-import { type TransactionSql, withDedicatedConnection } from '../lib/db.ts'
+import { chunkedCopy } from '../lib/chunked-copy.ts'
+import type { TransactionSql } from '../lib/db.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import {
   assertNoSchemaDrift,
@@ -45,13 +44,16 @@ export function makeExtractPosTable(context: ActivityContext) {
         if (done) return withStepCounts(done)
         const staging = await describeStagingTable(warehouse, input.tableName)
         await assertNoSchemaDrift(context.source, SOURCE_SCHEMA, staging)
-        const extractedFrom =
-          input.mode === 'incremental' ? await incrementalLowerBound(context, input.tableName) : null
+        const lowerBound = input.mode === 'incremental' ? await incrementalLowerBound(context, input.tableName) : null
         await warehouse`
         insert into etl.batches (batch_id, run_id, table_name, source, mode, extracted_from)
-        values (${batchId}, ${input.runId}, ${input.tableName}, 'pos', ${input.mode}, ${extractedFrom})
-        on conflict (batch_id) do update set started_at = now(), extracted_from = excluded.extracted_from`
-        const loadTable = await copyIntoLoadTable(context, staging, batchId, extractedFrom)
+        values (${batchId}, ${input.runId}, ${input.tableName}, 'pos', ${input.mode}, ${lowerBound})
+        on conflict (batch_id) do nothing`
+        // A resumed batch keeps the lower bound its first attempt chose.
+        const [batch] = await warehouse<{ lower_bound: string | null }[]>`
+          select to_char(extracted_from, 'YYYY-MM-DD HH24:MI:SS.US') as lower_bound
+          from etl.batches where batch_id = ${batchId}`
+        const loadTable = await copyIntoLoadTable(context, staging, batchId, batch?.lower_bound ?? null)
         return withStepCounts(await mergeIntoMirror(context, staging, batchId, loadTable, input.mode))
       },
     )
@@ -102,42 +104,29 @@ export function loadTableName(batchId: string, tableName: string): string {
   return `_load_${tableName}_${createHash('md5').update(batchId).digest('hex').slice(0, 12)}`
 }
 
-/** Streams the source rows into a fresh per-batch load table with COPY: no rows in Node memory. */
+/** Copies the source rows into the batch's load table, chunk by chunk, resuming after a crash. */
 async function copyIntoLoadTable(
   context: ActivityContext,
   staging: StagingTable,
   batchId: string,
   extractedFrom: string | null,
 ): Promise<string> {
-  const { warehouse } = context
   const loadTable = loadTableName(batchId, staging.table)
-  const columns = staging.sourceColumns.map((column) => q(column.name)).join(', ')
-  await warehouse.unsafe(`drop table if exists staging.${q(loadTable)}`)
-  await warehouse.unsafe(
-    `create unlogged table staging.${q(loadTable)} as select ${columns} from staging.${q(staging.table)} with no data`,
-  )
   if (extractedFrom !== null && !TIMESTAMP_LITERAL.test(extractedFrom)) {
     throw new Error(`Unexpected high-water mark ${extractedFrom}`)
   }
   // COPY takes no bind parameters; the only value inlined is a timestamp we formatted ourselves.
-  const filter = extractedFrom === null ? '' : ` where created_at >= '${extractedFrom}'::timestamp`
-  await withDedicatedConnection(context.config.sourceUrl, 'paccafe-extract', (source) =>
-    withDedicatedConnection(context.config.warehouseUrl, 'paccafe-load', async (target) => {
-      const reader = await source
-        .unsafe(`copy (select ${columns} from ${q(SOURCE_SCHEMA)}.${q(staging.table)}${filter}) to stdout`)
-        .readable()
-      const writer = await target.unsafe(`copy staging.${q(loadTable)} (${columns}) from stdin`).writable()
-      let bytes = 0
-      const progress = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          bytes += chunk.length
-          heartbeat({ bytes })
-          callback(null, chunk)
-        },
-      })
-      await pipeline(reader, progress, writer)
-    }),
-  )
+  await chunkedCopy(context.warehouse, {
+    sourceUrl: context.config.sourceUrl,
+    warehouseUrl: context.config.warehouseUrl,
+    sourceSchema: SOURCE_SCHEMA,
+    staging,
+    batchId,
+    loadTable,
+    where: extractedFrom === null ? null : `created_at >= '${extractedFrom}'::timestamp`,
+    chunkRows: context.config.extractChunkRows,
+    onChunk: (progress) => heartbeat(progress),
+  })
   return loadTable
 }
 

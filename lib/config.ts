@@ -32,6 +32,7 @@ export const ConfigSchema = Type.Object({
   PACCAFE_S3_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$', default: 'paccafe-quarantine' }),
   PACCAFE_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Jakarta' }),
   PACCAFE_INCREMENTAL_OVERLAP_MINUTES: Type.Integer({ minimum: 0, maximum: 10080, default: 60 }),
+  PACCAFE_EXTRACT_CHUNK_ROWS: Type.Integer({ minimum: 100, maximum: 10_000_000, default: 100_000 }),
   PACCAFE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -50,6 +51,8 @@ export interface Config {
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string }
   timezone: string
   incrementalOverlapMinutes: number
+  /** Rows per committed chunk when copying a source table into staging. */
+  extractChunkRows: number
   logLevel: string
   toolsDir: string
   dataDir: string
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     timezone: c.PACCAFE_TIMEZONE,
     incrementalOverlapMinutes: c.PACCAFE_INCREMENTAL_OVERLAP_MINUTES,
+    extractChunkRows: c.PACCAFE_EXTRACT_CHUNK_ROWS,
     logLevel: c.PACCAFE_LOG_LEVEL,
     toolsDir: path.resolve(projectRoot, c.PACCAFE_TOOLS_DIR),
     dataDir: path.resolve(projectRoot, c.PACCAFE_DATA_DIR),

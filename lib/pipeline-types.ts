@@ -9,7 +9,9 @@ export interface PipelineRunInput {
 }
 
 export interface RunPlan {
-  /** Source tables to extract (those a clean model standardizes). */
+  /** Source tables to extract into staging: every POS table. */
+  extractTables: string[]
+  /** Source tables that go on through clean, validation and publish (a clean model exists). */
   tables: string[]
   /** Clean models, all independent of each other. */
   cleanModels: string[]

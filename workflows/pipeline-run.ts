@@ -1,11 +1,11 @@
 // The pipeline-run workflow: the ETL DAG of one run (write, audit, publish).
 //
 //   startRun
-//   extract each source table            (in parallel)
+//   extract every POS table              (in parallel, chunked COPY into staging)
 //   clean models                         (in parallel)
-//   validate each table                  (in parallel: verdicts, violations, quarantine)
+//   validate each modeled table          (in parallel: verdicts, violations, quarantine)
 //   warehouse models, layer by layer     (a layer in parallel)
-//   reconcile row accounting             (fails the run if a row went missing)
+//   reconcile row accounting             (modeled tables; fails the run if a row went missing)
 //   finishRun
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
@@ -44,11 +44,11 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   try {
     const plan = await bookkeeping.planRun()
     const publishCount = plan.publishLayers.reduce((sum, layer) => sum + layer.length, 0)
-    progress.stepsTotal = plan.tables.length * 2 + plan.cleanModels.length + publishCount + 1
+    progress.stepsTotal = plan.extractTables.length + plan.tables.length + plan.cleanModels.length + publishCount + 1
 
     progress.stage = 'extracting'
     const extracted: ExtractResult[] = await Promise.all(
-      plan.tables.map((tableName) =>
+      plan.extractTables.map((tableName) =>
         step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
       ),
     )
