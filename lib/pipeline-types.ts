@@ -6,6 +6,8 @@ export type RunMode = 'full' | 'incremental'
 export interface PipelineRunInput {
   runId: string
   mode: RunMode
+  /** How long an extract may go without a heartbeat before it is retried elsewhere (default 60). */
+  extractHeartbeatSeconds?: number
 }
 
 export interface RunPlan {

@@ -26,8 +26,10 @@ const retry = {
 
 // Fast SQL bookkeeping.
 const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry })
-// Long extracts heartbeat while bytes flow, so a dead worker is noticed within a minute.
-const extracts = proxyActivities<Activities>({ startToCloseTimeout: '2h', heartbeatTimeout: '1m', retry })
+/** Long extracts heartbeat after every committed chunk, so a dead worker is noticed quickly. */
+function extractActivities(heartbeatSeconds: number) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '2h', heartbeatTimeout: `${heartbeatSeconds}s`, retry })
+}
 // Models and validation: set-based SQL in one transaction each.
 const transforms = proxyActivities<Activities>({ startToCloseTimeout: '30m', retry })
 
@@ -40,6 +42,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     return result
   }
 
+  const extracts = extractActivities(input.extractHeartbeatSeconds ?? 60)
   await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: input.mode })
   try {
     const plan = await bookkeeping.planRun()

@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { type Config, loadConfig, loadDotEnv } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
-import { createObjectStore, type ObjectStore } from '../../lib/object-store.ts'
+import { migrate } from '../../lib/migrations.ts'
+import { createObjectStore, ensureBucket, type ObjectStore } from '../../lib/object-store.ts'
 import type { PipelineRunResult, RunMode } from '../../lib/pipeline-types.ts'
 import { connectClient, newRunId, startPipelineRun } from '../../lib/temporal.ts'
 import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../lib/worker.ts'
@@ -27,7 +28,14 @@ export interface Harness {
   warehouse: Sql
   store: ObjectStore
   client: Client
-  handle: WorkerHandle
+  /** The in-process worker (its activity context gives tests the real activities). */
+  readonly handle: WorkerHandle
+  startWorker(): Promise<void>
+  /** Starts a run without waiting for it. */
+  start(
+    mode: RunMode,
+    extractHeartbeatSeconds?: number,
+  ): Promise<{ runId: string; workflow: Awaited<ReturnType<typeof startPipelineRun>> }>
   /** Runs the pipeline-run workflow to completion and returns its run id and result. */
   run(mode: RunMode): Promise<{ runId: string; result: PipelineRunResult }>
   /** Starts a run and returns the error it fails with. */
@@ -54,23 +62,40 @@ export function testConfig(id: string): Config {
 
 let runCounter = 0
 
-export async function createHarness(seed: Partial<GeneratorOptions> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Start the in-process worker now (default) or later with startWorker(). */
+  startWorker?: boolean
+  /** Rows per extraction chunk. */
+  extractChunkRows?: number
+}
+
+export async function createHarness(
+  seed: Partial<GeneratorOptions> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
-  const config = testConfig(id)
+  const config = { ...testConfig(id), extractChunkRows: options.extractChunkRows ?? 100_000 }
   await ensureDatabase(config.sourceUrl)
   await ensureDatabase(config.warehouseUrl)
   const source = connect(config.sourceUrl, { name: 'paccafe-test', max: 2 })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-test', max: 2 })
   await generatePos(source, { ...DEFAULT_GENERATOR_OPTIONS, ...seed })
+  // What a worker does at start-up, done here too so tests may start their workers later.
+  await migrate(warehouse)
+  await ensureBucket(createObjectStore(config.s3), config.s3.region)
   quietWorkerLogs()
   bundle ??= await workflowBundle()
-  const handle = await createWorker(config, { bundle })
-  const running = handle.worker.run()
+  let worker: { handle: WorkerHandle; running: Promise<void> } | undefined
+  const startWorker = async () => {
+    const handle = await createWorker(config, { bundle })
+    worker = { handle, running: handle.worker.run() }
+  }
+  if (options.startWorker !== false) await startWorker()
   const client = await connectClient(config)
-  const start = async (mode: RunMode) => {
+  const start = async (mode: RunMode, extractHeartbeatSeconds?: number) => {
     // Run ids are per second; tests run faster than that, so add a counter.
     const runId = `${newRunId(mode)}-${++runCounter}`
-    const workflow = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode })
+    const workflow = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode, extractHeartbeatSeconds })
     return { runId, workflow }
   }
   return {
@@ -79,7 +104,12 @@ export async function createHarness(seed: Partial<GeneratorOptions> = {}): Promi
     warehouse,
     store: createObjectStore(config.s3),
     client,
-    handle,
+    get handle() {
+      if (!worker) throw new Error('The in-process worker has not been started')
+      return worker.handle
+    },
+    startWorker,
+    start,
     async run(mode) {
       const { runId, workflow } = await start(mode)
       return { runId, result: await workflow.result() }
@@ -94,9 +124,11 @@ export async function createHarness(seed: Partial<GeneratorOptions> = {}): Promi
       throw new Error(`Run ${runId} was expected to fail but succeeded`)
     },
     async close() {
-      handle.worker.shutdown()
-      await running
-      await shutdownWorker(handle)
+      if (worker) {
+        worker.handle.worker.shutdown()
+        await worker.running
+        await shutdownWorker(worker.handle)
+      }
       await client.connection.close()
       await source.end()
       await warehouse.end()
