@@ -5,6 +5,7 @@ import { registerBuildCommand } from './commands/build.ts'
 import { registerRunCommand } from './commands/run.ts'
 import { registerSeedCommand } from './commands/seed.ts'
 import { registerServicesCommand } from './commands/services.ts'
+import { registerSimulateCommand } from './commands/simulate.ts'
 import { registerStartCommand } from './commands/start.ts'
 import { registerWorkerCommand } from './commands/worker.ts'
 import { reportAndExit } from './context.ts'
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerServicesCommand(program)
 registerSeedCommand(program)
+registerSimulateCommand(program)
 registerWorkerCommand(program)
 registerRunCommand(program)
 registerStartCommand(program)

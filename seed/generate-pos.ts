@@ -48,7 +48,7 @@ export interface GeneratorResult {
 type Defect = [table: string, naturalKey: string, defect: string]
 
 /** Collects planted defects per table; flushed to seed_truth.defects after each table. */
-class GroundTruth {
+export class GroundTruth {
   private pending: Defect[] = []
   readonly counts: Record<string, number> = {}
   plant(table: string, key: string | number, defect: string): void {
@@ -94,37 +94,57 @@ export async function generatePos(sql: Sql, options: GeneratorOptions, replace =
     await tx`create table seed_truth.defects (table_name text not null, natural_key text not null, defect text not null)`
     await tx`create table seed_truth.generator (scale numeric, seed int, defect_rate numeric)`
     await tx`insert into seed_truth.generator values (${options.scale}, ${options.seed}, ${options.defectRate})`
-    const load = async (table: string, generated: Iterable<Cell[]>) => {
-      let count = 0
-      await copyRows(
-        tx,
-        table,
-        counting(generated, () => count++),
-      )
-      await truth.flush(tx)
-      rows[table] = count
-    }
-    await load('employees', world.employees(truth))
-    await load('products', world.products(truth))
-    await load('customers', world.customers(truth))
-    await load('orders', world.orders(truth))
-    await load('order_details', world.orderLines(truth))
-    await load('inventory_tracking', world.movements(truth))
-    for (const [table, key] of [
-      ['customers', 'customer_id'],
-      ['employees', 'employee_id'],
-      ['products', 'product_id'],
-      ['orders', 'order_id'],
-      ['order_details', 'order_detail_id'],
-      ['inventory_tracking', 'tracking_id'],
-    ] as const) {
-      await tx.unsafe(
-        `select setval(pg_get_serial_sequence('${table}', '${key}'), coalesce(max(${key}), 1)) from ${table}`,
-      )
-    }
+    const tables = ['employees', 'products', 'customers', 'orders', 'order_details', 'inventory_tracking']
+    Object.assign(rows, await loadWorld(tx, world, truth, tables))
+    await syncSequences(tx)
     await tx`create index on seed_truth.defects (table_name, defect)`
   })
   return { rows, defects: truth.counts }
+}
+
+const SERIAL_KEYS = {
+  customers: 'customer_id',
+  employees: 'employee_id',
+  products: 'product_id',
+  orders: 'order_id',
+  order_details: 'order_detail_id',
+  inventory_tracking: 'tracking_id',
+} as const
+
+/** Rows were loaded with explicit ids: move each serial past them, as the POS would have. */
+export async function syncSequences(tx: TransactionSql): Promise<void> {
+  for (const [table, key] of Object.entries(SERIAL_KEYS)) {
+    await tx.unsafe(`select setval(pg_get_serial_sequence('${table}', '${key}'), coalesce(max(${key}), 1)) from ${table}`)
+  }
+}
+
+/** Streams the world's rows of each table into it with COPY, with their planted defects. */
+export async function loadWorld(
+  tx: TransactionSql,
+  world: World,
+  truth: GroundTruth,
+  tables: string[],
+): Promise<Record<string, number>> {
+  const generators: Record<string, () => Iterable<Cell[]>> = {
+    employees: () => world.employees(truth),
+    products: () => world.products(truth),
+    customers: () => world.customers(truth),
+    orders: () => world.orders(truth),
+    order_details: () => world.orderLines(truth),
+    inventory_tracking: () => world.movements(truth),
+  }
+  const rows: Record<string, number> = {}
+  for (const table of tables) {
+    let count = 0
+    await copyRows(
+      tx,
+      table,
+      counting((generators[table] as () => Iterable<Cell[]>)(), () => count++),
+    )
+    await truth.flush(tx)
+    rows[table] = count
+  }
+  return rows
 }
 
 /** A name as it appears in an email address: 'De la Cruz' -> 'delacruz'. */
@@ -165,21 +185,47 @@ interface OrderPlan {
  * The generator's world. Each order is planned from its own seed, so the orders pass and the
  * order-lines pass regenerate the same order without keeping any of them in memory.
  */
-class World {
+/** The stretch of time a World fills, and the ids it starts from (after existing rows). */
+export interface Span {
+  startMs: number
+  days: number
+  counts: { customers: number; orders: number; movements: number }
+  /** The id before the first new row, per table (0 for an empty database). */
+  after: { customers: number; orders: number; orderLines: number; movements: number }
+}
+
+export function initialSpan(options: GeneratorOptions): Span {
+  return {
+    startMs: PERIOD_START,
+    days: PERIOD_DAYS,
+    counts: {
+      customers: Math.max(1, Math.round(BASE_COUNTS.customers * options.scale)),
+      orders: Math.max(1, Math.round(BASE_COUNTS.orders * options.scale)),
+      movements: Math.max(1, Math.round(BASE_COUNTS.movements * options.scale)),
+    },
+    after: { customers: 0, orders: 0, orderLines: 0, movements: 0 },
+  }
+}
+
+export class World {
   readonly counts: { customers: number; employees: number; orders: number; movements: number; products: number }
   private readonly faker: Faker
   private readonly orderFaker: Faker
 
-  constructor(private readonly options: GeneratorOptions) {
-    this.faker = new Faker({ locale: [en], seed: options.seed })
+  constructor(
+    private readonly options: GeneratorOptions,
+    private readonly span: Span = initialSpan(options),
+  ) {
+    // A span after the first has its own random stream, so appended days differ from the first.
+    this.faker = new Faker({ locale: [en] })
+    this.faker.seed(span.after.orders === 0 ? options.seed : [options.seed, span.after.orders])
     this.orderFaker = new Faker({ locale: [en], seed: options.seed })
-    this.counts = {
-      customers: Math.max(1, Math.round(BASE_COUNTS.customers * options.scale)),
-      employees: BASE_COUNTS.employees,
-      orders: Math.max(1, Math.round(BASE_COUNTS.orders * options.scale)),
-      movements: Math.max(1, Math.round(BASE_COUNTS.movements * options.scale)),
-      products: MENU.length * BRANCHES.length,
-    }
+    this.counts = { ...span.counts, employees: BASE_COUNTS.employees, products: MENU.length * BRANCHES.length }
+  }
+
+  /** The time of the n-th (0-based) of `count` events spread evenly over the span's days. */
+  private dayStart(n: number, count: number): number {
+    return this.span.startMs + Math.floor((n / count) * this.span.days) * DAY_MS
   }
 
   private chance(faker = this.faker): boolean {
@@ -266,7 +312,8 @@ class World {
     const f = this.faker
     // A small ring of recent people is enough to draw duplicates from, at any scale.
     const recent: { first: string; last: string; phone: string }[] = []
-    for (let id = 1; id <= this.counts.customers; id++) {
+    for (let n = 0; n < this.counts.customers; n++) {
+      const id = this.span.after.customers + n + 1
       const original = recent.length > 5 && this.chance() ? f.helpers.arrayElement(recent) : null
       const first = original?.first ?? f.person.firstName()
       const last = original?.last ?? f.person.lastName()
@@ -293,9 +340,10 @@ class World {
         truth.plant('customers', id, 'negative_loyalty_points')
       }
       recent[id % 50] = { first, last, phone: realPhone }
-      // Customers register over the whole period, in id order.
-      const createdAt = PERIOD_START + Math.floor(((id - 1) / this.counts.customers) * PERIOD_DAYS * DAY_MS)
-      yield [id, first, last, email, phone, points, posTimestamp(createdAt + f.number.int(DAY_MS / 2))]
+      // Customers register over the whole span, in id order, during opening hours.
+      const createdAt =
+        this.dayStart(n, this.counts.customers) + f.number.int({ min: 7 * 3_600_000, max: 21 * 3_600_000 })
+      yield [id, first, last, email, phone, points, posTimestamp(createdAt)]
     }
   }
 
@@ -305,9 +353,10 @@ class World {
     f.seed([this.options.seed, 7, orderId])
     const defects: string[] = []
     // Orders come in time order over the period, during opening hours (07:00 to 22:00).
-    const day = Math.floor(((orderId - 1) / this.counts.orders) * PERIOD_DAYS)
-    const orderTime = PERIOD_START + day * DAY_MS + f.number.int({ min: 7 * 3_600_000, max: 22 * 3_600_000 - 1 })
-    const customerId = f.number.float() < 0.25 ? null : f.number.int({ min: 1, max: this.counts.customers })
+    const dayStart = this.dayStart(orderId - this.span.after.orders - 1, this.counts.orders)
+    const orderTime = dayStart + f.number.int({ min: 7 * 3_600_000, max: 22 * 3_600_000 - 1 })
+    const lastCustomer = this.span.after.customers + this.counts.customers
+    const customerId = f.number.float() < 0.25 ? null : f.number.int({ min: 1, max: lastCustomer })
     const employeeId = f.number.int({ min: 1, max: this.counts.employees })
     let paymentMethod = f.helpers.arrayElement(PAYMENT_METHODS)
     if (this.chance(f)) {
@@ -352,7 +401,7 @@ class World {
   }
 
   *orders(truth: GroundTruth): Generator<Cell[]> {
-    for (let orderId = 1; orderId <= this.counts.orders; orderId++) {
+    for (let orderId = this.span.after.orders + 1; orderId <= this.span.after.orders + this.counts.orders; orderId++) {
       const order = this.planOrder(orderId)
       if (order.voided) continue
       for (const defect of order.defects) truth.plant('orders', orderId, defect)
@@ -370,8 +419,8 @@ class World {
   }
 
   *orderLines(truth: GroundTruth): Generator<Cell[]> {
-    let lineId = 0
-    for (let orderId = 1; orderId <= this.counts.orders; orderId++) {
+    let lineId = this.span.after.orderLines
+    for (let orderId = this.span.after.orders + 1; orderId <= this.span.after.orders + this.counts.orders; orderId++) {
       const order = this.planOrder(orderId)
       for (const line of order.lines) {
         lineId++
@@ -392,9 +441,10 @@ class World {
 
   *movements(truth: GroundTruth): Generator<Cell[]> {
     const f = this.faker
-    for (let id = 1; id <= this.counts.movements; id++) {
-      const day = Math.floor(((id - 1) / this.counts.movements) * PERIOD_DAYS)
-      const changeDate = PERIOD_START + day * DAY_MS + f.number.int({ min: 6 * 3_600_000, max: 23 * 3_600_000 })
+    for (let n = 0; n < this.counts.movements; n++) {
+      const id = this.span.after.movements + n + 1
+      const changeDate =
+        this.dayStart(n, this.counts.movements) + f.number.int({ min: 6 * 3_600_000, max: 23 * 3_600_000 })
       let productId: number | null = f.number.int({ min: 1, max: this.counts.products })
       let reason = f.helpers.weightedArrayElement([
         { weight: 65, value: 'Restock' },

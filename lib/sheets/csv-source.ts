@@ -1,0 +1,66 @@
+// Streams a CSV file as a one-sheet workbook with csv-parse. Each record is one spreadsheet row,
+// blank lines included, so row numbers match what a spreadsheet program shows.
+import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { parse } from 'csv-parse'
+import { BadInputError } from '../errors.ts'
+import { isBlankRow } from './headers.ts'
+import type { SourceRow, SourceSheet } from './source-sheet.ts'
+
+export async function* readCsvSheets(filePath: string, file: string, sheetName: string): AsyncGenerator<SourceSheet> {
+  const delimiter = await sniffDelimiter(filePath)
+  yield { name: sheetName, fileSheetNames: [sheetName], rows: csvRows(filePath, file, delimiter) }
+}
+
+async function* csvRows(filePath: string, file: string, delimiter: string): AsyncGenerator<SourceRow> {
+  const input = createReadStream(filePath)
+  const parser = parse({
+    delimiter,
+    bom: true,
+    relax_column_count: true, // short and long rows are the reader's business, not a parse error
+    relax_quotes: true, // a quote inside an unquoted cell (12" tray) is text
+    skip_empty_lines: false, // keeps the row numbers right
+  })
+  input.on('error', (error) => parser.destroy(error))
+  input.pipe(parser)
+  let number = 0
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      number += 1
+      yield { number, cells: record }
+    }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new BadInputError(`${file}: not a readable CSV file (${detail})`, { cause: error })
+  } finally {
+    input.destroy()
+    parser.destroy()
+  }
+}
+
+const SNIFF_BYTES = 64 * 1024
+
+/**
+ * ',' unless the first non-blank line has more ';' (Excel's CSV in locales with a decimal comma,
+ * Indonesian among them) or tabs. Counted outside double quotes.
+ */
+export async function sniffDelimiter(filePath: string): Promise<string> {
+  const handle = await open(filePath, 'r')
+  let text: string
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES)
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0)
+    text = buffer.subarray(0, bytesRead).toString('utf8')
+  } finally {
+    await handle.close()
+  }
+  const line = text.split(/\r?\n/).find((candidate) => !isBlankRow(candidate.split(/[,;\t]/))) ?? ''
+  const counts = { ',': 0, ';': 0, '\t': 0 }
+  let quoted = false
+  for (const character of line) {
+    if (character === '"') quoted = !quoted
+    else if (!quoted && character in counts) counts[character as keyof typeof counts] += 1
+  }
+  const [best] = Object.entries(counts).sort(([, a], [, b]) => b - a)
+  return best && best[1] > counts[','] ? best[0] : ','
+}
