@@ -2,6 +2,7 @@
 import { withTypedFailures } from '../lib/errors.ts'
 import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
+import { makeIngestSheet } from './ingest-sheet.ts'
 import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
 import { makeFinishRun, makeStartRun } from './run-bookkeeping.ts'
 import { makePlanRun, makeRunModel } from './run-model.ts'
@@ -13,6 +14,7 @@ export function createActivities(context: ActivityContext) {
     finishRun: makeFinishRun(context),
     planRun: makePlanRun(context),
     extractPosTable: makeExtractPosTable(context),
+    ingestSheet: makeIngestSheet(context),
     runModel: makeRunModel(context),
     validateTable: makeValidateTable(context),
     reconcileRowAccounting: makeReconcileRowAccounting(context),

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../lib/errors.ts'
 import { runModel as buildModel } from '../lib/model-runner.ts'
 import { buildLayers, sourceTableOf } from '../lib/models.ts'
 import type { ModelRunResult, RunPlan } from '../lib/pipeline-types.ts'
+import { SHEET_SPECS } from '../lib/sheets/sheet-specs.ts'
 import { POS_TABLES } from '../lib/sources.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
@@ -47,6 +48,7 @@ export function makePlanRun(context: ActivityContext) {
     }))
     return {
       extractTables: [...POS_TABLES].sort(),
+      sheets: SHEET_SPECS.map((sheet) => sheet.name),
       tables: [...new Set(tables)].sort(),
       cleanModels: cleanModels.map((model) => model.name).sort(),
       publishLayers: buildLayers(publishOnly),

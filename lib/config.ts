@@ -32,6 +32,8 @@ export const ConfigSchema = Type.Object({
   PACCAFE_S3_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$', default: 'paccafe-quarantine' }),
   PACCAFE_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Jakarta' }),
   PACCAFE_INCREMENTAL_OVERLAP_MINUTES: Type.Integer({ minimum: 0, maximum: 10080, default: 60 }),
+  PACCAFE_SHEETS_DIR: Type.String({ minLength: 1, default: '.data/sheets' }),
+  PACCAFE_SHEETS_LANDING_PREFIX: Type.String({ pattern: '^[A-Za-z0-9._\\-/]*$', default: 'landing/' }),
   PACCAFE_EXTRACT_CHUNK_ROWS: Type.Integer({ minimum: 100, maximum: 10_000_000, default: 100_000 }),
   PACCAFE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
@@ -51,6 +53,8 @@ export interface Config {
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string }
   timezone: string
   incrementalOverlapMinutes: number
+  /** Hand-kept sheets: a local folder, and a prefix in the bucket where staff drop files. */
+  sheets: { dir: string; landingPrefix: string }
   /** Rows per committed chunk when copying a source table into staging. */
   extractChunkRows: number
   logLevel: string
@@ -105,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timezone: c.PACCAFE_TIMEZONE,
     incrementalOverlapMinutes: c.PACCAFE_INCREMENTAL_OVERLAP_MINUTES,
     extractChunkRows: c.PACCAFE_EXTRACT_CHUNK_ROWS,
+    sheets: { dir: path.resolve(projectRoot, c.PACCAFE_SHEETS_DIR), landingPrefix: c.PACCAFE_SHEETS_LANDING_PREFIX },
     logLevel: c.PACCAFE_LOG_LEVEL,
     toolsDir: path.resolve(projectRoot, c.PACCAFE_TOOLS_DIR),
     dataDir: path.resolve(projectRoot, c.PACCAFE_DATA_DIR),

@@ -13,6 +13,8 @@ export interface PipelineRunInput {
 export interface RunPlan {
   /** Source tables to extract into staging: every POS table. */
   extractTables: string[]
+  /** Hand-kept sheets to ingest into staging. */
+  sheets: string[]
   /** Source tables that go on through clean, validation and publish (a clean model exists). */
   tables: string[]
   /** Clean models, all independent of each other. */

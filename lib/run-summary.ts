@@ -6,6 +6,16 @@ export interface RunSummary {
   runId: string
   status: string
   mode: string
+  staged: {
+    table_name: string
+    source: string
+    rows_read: number
+    rows_inserted: number
+    rows_updated: number
+    rows_unchanged: number
+    rows_rejected: number
+    rows_deleted: number
+  }[]
   tables: {
     table_name: string
     rows_extracted: number
@@ -20,6 +30,9 @@ export interface RunSummary {
 
 export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummary> {
   const [run] = await sql<{ status: string; mode: string }[]>`select status, mode from etl.runs where run_id = ${runId}`
+  const staged = await sql<RunSummary['staged']>`
+    select table_name, source, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_deleted
+    from etl.batches where run_id = ${runId} order by source, table_name`
   const tables = await sql<RunSummary['tables']>`
     select table_name, rows_extracted, rows_published, rows_rejected, rows_deleted, difference
     from etl.row_accounting where run_id = ${runId} order by table_name`
@@ -29,14 +42,24 @@ export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummar
     where r.run_id = ${runId} order by r.table_name, r.rule_name`
   const objects = await sql<RunSummary['objects']>`
     select object_key, row_count from dq.quarantine_objects where run_id = ${runId} order by object_key`
-  return { runId, status: run?.status ?? 'unknown', mode: run?.mode ?? '?', tables, rules, objects }
+  return { runId, status: run?.status ?? 'unknown', mode: run?.mode ?? '?', staged, tables, rules, objects }
 }
 
 export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: string): string {
   const lines: string[] = []
   lines.push(`Run ${summary.runId} (${summary.mode}): ${summary.status}`)
   lines.push('')
-  lines.push('Rows per table (extracted = published + rejected):')
+  lines.push('Extracted into staging (read = new + changed + unchanged + rejected):')
+  lines.push(
+    `  ${'table'.padEnd(20)} ${'source'.padEnd(7)} ${'read'.padStart(8)} ${'new'.padStart(8)} ${'changed'.padStart(8)} ${'same'.padStart(8)} ${'rejected'.padStart(8)} ${'deleted'.padStart(7)}`,
+  )
+  for (const b of summary.staged) {
+    lines.push(
+      `  ${b.table_name.padEnd(20)} ${b.source.padEnd(7)} ${String(b.rows_read).padStart(8)} ${String(b.rows_inserted).padStart(8)} ${String(b.rows_updated).padStart(8)} ${String(b.rows_unchanged).padStart(8)} ${String(b.rows_rejected).padStart(8)} ${String(b.rows_deleted).padStart(7)}`,
+    )
+  }
+  lines.push('')
+  lines.push('Published (extracted = published + rejected):')
   lines.push(
     `  ${'table'.padEnd(20)} ${'extracted'.padStart(9)} ${'published'.padStart(9)} ${'rejected'.padStart(8)} ${'deleted'.padStart(7)} ${'diff'.padStart(5)}`,
   )

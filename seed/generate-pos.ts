@@ -8,10 +8,11 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { en, Faker } from '@faker-js/faker'
+import { type Cell, copyRows } from '../lib/copy-rows.ts'
 import type { Sql, TransactionSql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { projectRoot } from '../lib/paths.ts'
-import { type Cell, copyRows } from './copy-rows.ts'
+import { pickDefect } from './pick-defect.ts'
 import {
   BRANCH_TYPOS,
   BRANCHES,
@@ -114,7 +115,9 @@ const SERIAL_KEYS = {
 /** Rows were loaded with explicit ids: move each serial past them, as the POS would have. */
 export async function syncSequences(tx: TransactionSql): Promise<void> {
   for (const [table, key] of Object.entries(SERIAL_KEYS)) {
-    await tx.unsafe(`select setval(pg_get_serial_sequence('${table}', '${key}'), coalesce(max(${key}), 1)) from ${table}`)
+    await tx.unsafe(
+      `select setval(pg_get_serial_sequence('${table}', '${key}'), coalesce(max(${key}), 1)) from ${table}`,
+    )
   }
 }
 
@@ -234,8 +237,7 @@ export class World {
 
   /** At most one defect per row: each kind is tried in turn at the defect rate times its share. */
   private oneDefect<K extends string>(kinds: [kind: K, share: number][], faker = this.faker): K | undefined {
-    for (const [kind, share] of kinds) if (faker.number.float() < this.options.defectRate * share) return kind
-    return undefined
+    return pickDefect(faker, this.options.defectRate, kinds)
   }
 
   private timeIn(faker: Faker, fromDay: number, toDay: number): number {
@@ -451,7 +453,7 @@ export class World {
         { weight: 20, value: WASTE_REASONS[0] as string },
         { weight: 15, value: WASTE_REASONS[1] as string },
       ])
-      let quantity = reason === 'Restock' ? f.number.int({ min: 10, max: 60 }) : -f.number.int({ min: 1, max: 6 })
+      let quantity = reason === 'Restock' ? f.number.int({ min: 80, max: 200 }) : -f.number.int({ min: 1, max: 6 })
       const defect = this.oneDefect([
         ['invalid_reason', 1],
         ['sign_contradicts_reason', 1],

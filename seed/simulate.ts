@@ -21,7 +21,9 @@ export async function simulateDays(sql: Sql, days: number): Promise<SimulationRe
     select scale::float8 as scale, seed, defect_rate::float8 as defect_rate
     from seed_truth.generator`.catch(() => [])
   if (!settings) {
-    throw new BadInputError('simulate appends only to a demo POS database made by `paccafe seed` (no seed_truth.generator)')
+    throw new BadInputError(
+      'simulate appends only to a demo POS database made by `paccafe seed` (no seed_truth.generator)',
+    )
   }
   const [last] = await sql<
     {

@@ -1,7 +1,7 @@
 // The pipeline-run workflow: the ETL DAG of one run (write, audit, publish).
 //
 //   startRun
-//   extract every POS table              (in parallel, chunked COPY into staging)
+//   extract every POS table and sheet    (in parallel, into staging)
 //   clean models                         (in parallel)
 //   validate each modeled table          (in parallel: verdicts, violations, quarantine)
 //   warehouse models, layer by layer     (a layer in parallel)
@@ -47,14 +47,16 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   try {
     const plan = await bookkeeping.planRun()
     const publishCount = plan.publishLayers.reduce((sum, layer) => sum + layer.length, 0)
-    progress.stepsTotal = plan.extractTables.length + plan.tables.length + plan.cleanModels.length + publishCount + 1
+    progress.stepsTotal =
+      plan.extractTables.length + plan.sheets.length + plan.tables.length + plan.cleanModels.length + publishCount + 1
 
     progress.stage = 'extracting'
-    const extracted: ExtractResult[] = await Promise.all(
-      plan.extractTables.map((tableName) =>
+    const extracted: ExtractResult[] = await Promise.all([
+      ...plan.extractTables.map((tableName) =>
         step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
       ),
-    )
+      ...plan.sheets.map((sheet) => step(extracts.ingestSheet({ runId: input.runId, sheet, mode: input.mode }))),
+    ])
 
     progress.stage = 'cleaning'
     await Promise.all(plan.cleanModels.map((model) => step(transforms.runModel({ runId: input.runId, model }))))

@@ -15,7 +15,9 @@ export function registerSimulateCommand(program: Command): void {
       try {
         const result = await simulateDays(sql, options.days)
         say(`Simulated ${result.days} day(s) from ${result.fromDay} in ${redactUrl(config.sourceUrl)}`)
-        say(`Inserted: ${JSON.stringify(result.inserted)}; updated in place: ${JSON.stringify(result.updated)}; deleted: ${JSON.stringify(result.deleted)}`)
+        say(
+          `Inserted: ${JSON.stringify(result.inserted)}; updated in place: ${JSON.stringify(result.updated)}; deleted: ${JSON.stringify(result.deleted)}`,
+        )
       } finally {
         await sql.end()
       }

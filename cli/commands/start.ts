@@ -5,6 +5,7 @@ import { connect, ensureDatabase } from '../../lib/db.ts'
 import { servicesUp, startBackgroundWorker } from '../../lib/services.ts'
 import { connectClient } from '../../lib/temporal.ts'
 import { DEFAULT_GENERATOR_OPTIONS, generatePos, sourceHasTables } from '../../seed/generate-pos.ts'
+import { generateSheets } from '../../seed/generate-sheets.ts'
 import { configFromEnvironment, say } from '../context.ts'
 import { runPipeline } from './run.ts'
 
@@ -40,6 +41,8 @@ async function seedSourceIfEmpty(config: Config): Promise<void> {
     }
     const result = await generatePos(sql, DEFAULT_GENERATOR_OPTIONS)
     say(`Seeded the demo POS database: ${JSON.stringify(result.rows)}`)
+    const sheets = await generateSheets(sql, config.sheets.dir, { ...DEFAULT_GENERATOR_OPTIONS, format: 'xlsx' })
+    say(`Wrote the demo sheets to ${config.sheets.dir}: ${JSON.stringify(sheets.rows)}`)
   } finally {
     await sql.end()
   }

@@ -24,7 +24,11 @@ describe('incremental and full extraction after a day of trading', () => {
     const { runId, result } = await h.run('incremental')
     const extracted = byTable(result.extracted)
     for (const table of ['customers', 'orders', 'order_details', 'inventory_tracking']) {
-      expect(extracted[table], table).toMatchObject({ rowsInserted: day.inserted[table], rowsUpdated: 0, rowsDeleted: 0 })
+      expect(extracted[table], table).toMatchObject({
+        rowsInserted: day.inserted[table],
+        rowsUpdated: 0,
+        rowsDeleted: 0,
+      })
     }
     for (const table of ['employees', 'products']) {
       expect(extracted[table], table).toMatchObject({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 })

@@ -20,6 +20,7 @@ function startWorkerProcess(h: Harness): ChildProcess {
       PACCAFE_WAREHOUSE_URL: config.warehouseUrl,
       PACCAFE_TASK_QUEUE: config.temporal.taskQueue,
       PACCAFE_S3_BUCKET: config.s3.bucket,
+      PACCAFE_SHEETS_DIR: config.sheets.dir,
       PACCAFE_EXTRACT_CHUNK_ROWS: String(config.extractChunkRows),
       PACCAFE_LOG_LEVEL: 'error',
     },

@@ -18,7 +18,9 @@ async function freshDatabase(name: string): Promise<Sql> {
 }
 
 async function checksum(sql: Sql, table: string): Promise<string> {
-  const [row] = await sql.unsafe(`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as sum from ${table} t`)
+  const [row] = await sql.unsafe(
+    `select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as sum from ${table} t`,
+  )
   return row?.sum as string
 }
 
@@ -95,7 +97,10 @@ describe('the demo POS generator', () => {
       ),
     )
     expect(await planted(a, 'inventory_tracking', 'invalid_reason')).toEqual(
-      await keys(a, `select tracking_id::text from inventory_tracking where reason not in ('Restock', 'Damaged', 'Expired')`),
+      await keys(
+        a,
+        `select tracking_id::text from inventory_tracking where reason not in ('Restock', 'Damaged', 'Expired')`,
+      ),
     )
     const negativePrices = [
       ...(await planted(a, 'products', 'negative_unit_price')),

@@ -1,6 +1,9 @@
 // An isolated pipeline for one test file: its own source and warehouse databases, bucket and
 // task queue on the real services, and an in-process worker hosting the real workflows.
 import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { type Config, loadConfig, loadDotEnv } from '../../lib/config.ts'
@@ -57,6 +60,7 @@ export function testConfig(id: string): Config {
     warehouseUrl: withDatabase(base.warehouseUrl, `paccafe_test_${id}_wh`),
     temporal: { ...base.temporal, taskQueue: `paccafe-test-${id}` },
     s3: { ...base.s3, bucket: `paccafe-test-${id}` },
+    sheets: { dir: path.join(tmpdir(), `paccafe-test-${id}-sheets`), landingPrefix: 'landing/' },
   }
 }
 
@@ -135,6 +139,7 @@ export async function createHarness(
       await removeBucket(createObjectStore(config.s3))
       await dropDatabase(config.sourceUrl)
       await dropDatabase(config.warehouseUrl)
+      await rm(config.sheets.dir, { recursive: true, force: true })
     },
   }
 }
@@ -153,6 +158,16 @@ export function rootMessage(error: unknown): string {
   let current = error as { cause?: unknown; message?: string } | undefined
   while (current?.cause) current = current.cause as typeof current
   return current?.message ?? String(error)
+}
+
+/** The message of the first failure of `type` along a workflow failure chain. */
+export function failureMessage(error: unknown, type: string): string | undefined {
+  let current = error as { cause?: unknown; type?: string; message?: string } | undefined
+  while (current) {
+    if (current.type === type) return current.message
+    current = current.cause as typeof current
+  }
+  return undefined
 }
 
 /** The failure types along a workflow failure chain. */

@@ -1,20 +1,24 @@
-// Streams generated rows into PostgreSQL with COPY: rows are produced one at a time by a
+// Streams rows into PostgreSQL with COPY: rows are produced one at a time by a (sync or async)
 // generator and never gathered into an array, whatever the scale.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Sql, TransactionSql } from '../lib/db.ts'
+import type { Sql, TransactionSql } from './db.ts'
 
 export type Cell = string | number | null
 
-export async function copyRows(sql: Sql | TransactionSql, target: string, rows: Iterable<Cell[]>): Promise<void> {
+export async function copyRows(
+  sql: Sql | TransactionSql,
+  target: string,
+  rows: Iterable<Cell[]> | AsyncIterable<Cell[]>,
+): Promise<void> {
   const writer = await sql.unsafe(`copy ${target} from stdin`).writable()
   await pipeline(Readable.from(toCopyText(rows)), writer)
 }
 
 /** COPY text format, batched into chunks of about 64 KiB so the stream is not one write per row. */
-function* toCopyText(rows: Iterable<Cell[]>): Generator<string> {
+async function* toCopyText(rows: Iterable<Cell[]> | AsyncIterable<Cell[]>): AsyncGenerator<string> {
   let chunk = ''
-  for (const row of rows) {
+  for await (const row of rows) {
     chunk += `${row.map(copyValue).join('\t')}\n`
     if (chunk.length > 65_536) {
       yield chunk

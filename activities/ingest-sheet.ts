@@ -1,0 +1,313 @@
+// Ingests one hand-kept sheet (store_branch, stock_count) from every new file that holds it,
+// into its staging mirror:
+//   files --stream, parse cells--> per-batch load table --one transaction--> staging mirror
+// A row whose cells do not parse, or that repeats a key already in the batch, is held back:
+// archived to the object store and recorded in dq.violations, never dropped, never blocking
+// the good rows. A file that cannot be read as the sheet at all fails the step with one clear
+// error, before anything reaches staging. A file already ingested (same checksum) is skipped.
+import { Readable } from 'node:stream'
+import { type Cell, copyRows } from '../lib/copy-rows.ts'
+import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
+import { putJson, uploadStream } from '../lib/object-store.ts'
+import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
+import { findSheetFiles, type SheetFile } from '../lib/sheet-files.ts'
+import { describeSheetError, readSheetRows } from '../lib/sheets/read-sheet.ts'
+import { SHEET_SPECS, type SheetSpec } from '../lib/sheets/sheet-specs.ts'
+import { quoteIdentifier as q } from '../lib/staging-catalog.ts'
+import { recordStep } from '../lib/steps.ts'
+import type { ActivityContext } from './context.ts'
+import { batchIdFor, loadTableName } from './extract-pos-table.ts'
+import { quarantinePrefix } from './validate-table.ts'
+
+export interface IngestSheetInput {
+  runId: string
+  sheet: string
+  mode: RunMode
+}
+
+const parseRule = (sheet: string) => `${sheet}_cells_parse`
+const uniqueRule = (sheet: string) => `${sheet}_natural_key_unique`
+
+export function makeIngestSheet(context: ActivityContext) {
+  return async function ingestSheet(input: IngestSheetInput): Promise<ExtractResult> {
+    const spec = SHEET_SPECS.find((candidate) => candidate.name === input.sheet)
+    if (!spec) throw new ConfigurationError(`There is no sheet declared as ${input.sheet}`)
+    const batchId = batchIdFor(input.runId, spec.name)
+    const result = await recordStep(
+      context.warehouse,
+      { runId: input.runId, step: 'extract', tableName: spec.name },
+      () => ingest(context, input, spec, batchId),
+    )
+    return {
+      batchId,
+      tableName: spec.name,
+      rowsRead: result.rowsRead,
+      rowsInserted: result.rowsInserted,
+      rowsUpdated: result.rowsUpdated,
+      rowsUnchanged: result.rowsUnchanged,
+      rowsDeleted: 0,
+    }
+  }
+}
+
+interface IngestCounts {
+  rowsRead: number
+  rowsInserted: number
+  rowsUpdated: number
+  rowsUnchanged: number
+  rowsRejected: number
+}
+
+async function ingest(context: ActivityContext, input: IngestSheetInput, spec: SheetSpec, batchId: string) {
+  const { warehouse } = context
+  const [done] = await warehouse<IngestCounts[]>`
+    select rows_read as "rowsRead", rows_inserted as "rowsInserted", rows_updated as "rowsUpdated",
+           rows_unchanged as "rowsUnchanged", rows_rejected as "rowsRejected"
+    from etl.batches where batch_id = ${batchId} and status = 'staged'`
+  if (done) return withStepCounts(done)
+  await warehouse`
+    insert into etl.batches (batch_id, run_id, table_name, source, mode)
+    values (${batchId}, ${input.runId}, ${spec.name}, 'sheets', ${input.mode})
+    on conflict (batch_id) do nothing`
+  const { files, release } = await findSheetFiles(
+    spec.name,
+    context.config.sheets.dir,
+    context.store,
+    context.config.sheets.landingPrefix,
+  )
+  try {
+    const seen = new Set(
+      (await warehouse<{ checksum: string }[]>`select checksum from etl.ingested_files where sheet = ${spec.name}`).map(
+        (row) => row.checksum,
+      ),
+    )
+    const newFiles = files.filter((file) => !seen.has(file.checksum))
+    const loadTable = loadTableName(batchId, spec.name)
+    await loadFiles(context, spec, loadTable, newFiles)
+    const archived = await archiveRejectedRows(context, input.runId, spec, loadTable)
+    return withStepCounts(await mergeIntoMirror(context, input.runId, spec, batchId, loadTable, newFiles, archived))
+  } finally {
+    await release()
+  }
+}
+
+function withStepCounts(counts: IngestCounts) {
+  return {
+    ...counts,
+    rowsIn: counts.rowsRead,
+    rowsOut: counts.rowsInserted + counts.rowsUpdated,
+    rowsQuarantined: counts.rowsRejected,
+  }
+}
+
+/** Streams every row of every new file into a fresh load table; bad rows carry their errors. */
+async function loadFiles(context: ActivityContext, spec: SheetSpec, loadTable: string, files: SheetFile[]) {
+  const { warehouse } = context
+  const load = `staging.${q(loadTable)}`
+  const columns = spec.columns.map((column) => `${q(column.name)} text`).join(', ')
+  await warehouse.unsafe(`drop table if exists ${load}`)
+  await warehouse.unsafe(
+    `create unlogged table ${load} (_natural_key text not null, ${columns}, _source_file text not null,
+       _source_row integer not null, _sheet text not null, _errors jsonb, _raw jsonb not null)`,
+  )
+  for (const file of files) {
+    await warehouse.begin((tx) => copyRows(tx, load, sheetRowsOf(file, spec)))
+  }
+}
+
+async function* sheetRowsOf(file: SheetFile, spec: SheetSpec): AsyncGenerator<Cell[]> {
+  for await (const row of readSheetRows(file.path, spec)) {
+    const errors = row.errors.map((error) => ({
+      ...error,
+      message: describeSheetError(file.name, row.sheet, row.rowNumber, error),
+    }))
+    yield [
+      row.naturalKey,
+      ...spec.columns.map((column) => row.values[column.name] ?? null),
+      file.name,
+      row.rowNumber,
+      row.sheet,
+      errors.length > 0 ? JSON.stringify(errors) : null,
+      JSON.stringify(row.raw),
+    ]
+  }
+}
+
+interface ArchivedObject {
+  rule: string
+  objectKey: string
+  rowCount: number
+  sha256: string
+}
+
+/** The load table's rows held back, as `reason` says: cells that do not parse, or a repeated key. */
+function rejectedRowsSql(loadTable: string, rule: 'parse' | 'unique'): string {
+  const load = `staging.${q(loadTable)}`
+  if (rule === 'parse') return `select * from ${load} where _errors is not null`
+  return `select * from (
+            select *, row_number() over (partition by _natural_key order by _source_file, _source_row) as copy
+            from ${load} where _errors is null
+          ) as numbered where copy > 1`
+}
+
+async function archiveRejectedRows(
+  context: ActivityContext,
+  runId: string,
+  spec: SheetSpec,
+  loadTable: string,
+): Promise<ArchivedObject[]> {
+  const archived: ArchivedObject[] = []
+  for (const [kind, rule] of [
+    ['parse', parseRule(spec.name)],
+    ['unique', uniqueRule(spec.name)],
+  ] as const) {
+    const rows = `(${rejectedRowsSql(loadTable, kind)}) as r`
+    const [count] = await context.warehouse.unsafe<{ n: number }[]>(`select count(*)::int as n from ${rows}`)
+    if (!count || count.n === 0) continue
+    const lines = context.warehouse
+      .unsafe(
+        `select json_build_object('file', r._source_file, 'sheet', r._sheet, 'row_number', r._source_row,
+                  'natural_key', r._natural_key, 'rule', '${rule}', 'errors', r._errors, 'raw', r._raw)::text as line
+         from ${rows} order by r._source_file, r._source_row`,
+      )
+      .cursor(500)
+    const body = Readable.from(
+      (async function* () {
+        for await (const batch of lines) for (const row of batch) yield `${row.line}\n`
+      })(),
+    )
+    const objectKey = `${quarantinePrefix(runId, spec.name)}/rule=${rule}.jsonl`
+    const upload = await uploadStream(context.store, objectKey, body, 'application/x-ndjson')
+    archived.push({ rule, objectKey, rowCount: count.n, sha256: upload.sha256 })
+  }
+  if (archived.length > 0) {
+    await putJson(context.store, `${quarantinePrefix(runId, spec.name)}/manifest.json`, {
+      run_id: runId,
+      table: spec.name,
+      objects: archived.map((object) => ({
+        object_key: object.objectKey,
+        rule: object.rule,
+        severity: 'reject',
+        row_count: object.rowCount,
+        sha256: object.sha256,
+      })),
+    })
+  }
+  return archived
+}
+
+/**
+ * One transaction: good rows merged into the mirror, held-back rows recorded as violations,
+ * the quarantine index, the files marked ingested, the batch counted and checked.
+ */
+async function mergeIntoMirror(
+  context: ActivityContext,
+  runId: string,
+  spec: SheetSpec,
+  batchId: string,
+  loadTable: string,
+  files: SheetFile[],
+  archived: ArchivedObject[],
+): Promise<IngestCounts> {
+  const load = `staging.${q(loadTable)}`
+  const mirror = `staging.${q(spec.name)}`
+  const columns = spec.columns.map((column) => q(column.name))
+  const hash = `md5(row(${columns.map((column) => `l.${column}`).join(', ')})::text)`
+  return context.warehouse.begin(async (tx) => {
+    const builtInRules: [string, string][] = [
+      [parseRule(spec.name), `every cell of a ${spec.name} row parses as its column's type`],
+      [uniqueRule(spec.name), `a ${spec.name} key appears once in a batch; later copies are held back`],
+    ]
+    for (const [rule, description] of builtInRules) {
+      await tx`
+        insert into dq.rules (rule_name, table_name, severity, check_sql, description)
+        values (${rule}, ${spec.name}, 'reject', '(checked while reading the file)', ${description})
+        on conflict (rule_name) do nothing`
+    }
+    const [read] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${load}`)
+    const [merged] = await tx.unsafe<{ inserted: number; updated: number; candidates: number }[]>(
+      `with accepted as (
+         select distinct on (_natural_key) l.*, ${hash} as row_hash
+         from ${load} as l where _errors is null
+         order by _natural_key, _source_file, _source_row
+       ),
+       upserted as (
+         insert into ${mirror} as m (_natural_key, ${columns.join(', ')}, _source_file, _source_row,
+                                     _batch_id, _extracted_at, _source, _row_hash)
+         select _natural_key, ${columns.join(', ')}, _source_file, _source_row, $1, now(), 'sheets', row_hash
+         from accepted
+         on conflict (_natural_key) do update set
+           ${columns.map((column) => `${column} = excluded.${column}`).join(', ')},
+           _source_file = excluded._source_file, _source_row = excluded._source_row,
+           _batch_id = excluded._batch_id, _extracted_at = excluded._extracted_at,
+           _row_hash = excluded._row_hash, _deleted_at = null
+         where m._row_hash is distinct from excluded._row_hash or m._deleted_at is not null
+         returning (xmax = 0) as inserted
+       )
+       select (select count(*) from accepted)::int as candidates,
+              count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated
+       from upserted`,
+      [batchId],
+    )
+    await tx.unsafe(
+      `insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
+                                  offending_value, row_hash)
+       select $1, $2, $3, l._natural_key, e->>'column', $4, 'reject', e->>'value', md5(l._raw::text)
+       from ${load} as l cross join lateral jsonb_array_elements(l._errors) as e
+       where l._errors is not null
+       on conflict (table_name, natural_key, rule_name, row_hash) do nothing`,
+      [runId, batchId, spec.name, parseRule(spec.name)],
+    )
+    await tx.unsafe(
+      `insert into dq.violations (run_id, batch_id, table_name, natural_key, rule_name, severity, offending_value, row_hash)
+       select $1, $2, $3, r._natural_key, $4, 'reject', r._source_file || '#' || r._source_row, md5(r._raw::text)
+       from (${rejectedRowsSql(loadTable, 'unique')}) as r
+       on conflict (table_name, natural_key, rule_name, row_hash) do nothing`,
+      [runId, batchId, spec.name, uniqueRule(spec.name)],
+    )
+    for (const object of archived) {
+      await tx`
+        insert into dq.quarantine_objects (object_key, run_id, batch_id, table_name, rule_name, row_count, checksum)
+        values (${object.objectKey}, ${runId}, ${batchId}, ${spec.name}, ${object.rule}, ${object.rowCount}, ${object.sha256})
+        on conflict (object_key) do update set row_count = excluded.row_count, checksum = excluded.checksum`
+    }
+    await tx`delete from dq.rule_results where run_id = ${runId} and table_name = ${spec.name}`
+    for (const [rule] of builtInRules) {
+      const failed = archived.find((object) => object.rule === rule)?.rowCount ?? 0
+      await tx`
+        insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
+        values (${runId}, ${rule}, ${spec.name}, ${read?.n ?? 0}, ${failed}, ${failed === 0})`
+    }
+    const rejected = archived.reduce((sum, object) => sum + object.rowCount, 0)
+    const counts: IngestCounts = {
+      rowsRead: read?.n ?? 0,
+      rowsInserted: merged?.inserted ?? 0,
+      rowsUpdated: merged?.updated ?? 0,
+      rowsUnchanged: (merged?.candidates ?? 0) - (merged?.inserted ?? 0) - (merged?.updated ?? 0),
+      rowsRejected: rejected,
+    }
+    // Nothing lost at extraction: every row read was staged or held back.
+    if (counts.rowsRead !== counts.rowsInserted + counts.rowsUpdated + counts.rowsUnchanged + counts.rowsRejected) {
+      throw new AccountingMismatchError(
+        `Sheet ${spec.name}: ${counts.rowsRead} rows read != ${counts.rowsInserted + counts.rowsUpdated + counts.rowsUnchanged} staged + ${counts.rowsRejected} rejected`,
+      )
+    }
+    for (const file of files) {
+      const [rows] = await tx.unsafe<{ n: number }[]>(
+        `select count(*)::int as n from ${load} where _source_file = $1`,
+        [file.name],
+      )
+      await tx`
+        insert into etl.ingested_files (checksum, sheet, file_name, batch_id, rows_read)
+        values (${file.checksum}, ${spec.name}, ${file.name}, ${batchId}, ${rows?.n ?? 0})
+        on conflict (checksum, sheet) do nothing`
+    }
+    await tx`
+      update etl.batches set status = 'staged', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.rowsInserted},
+        rows_updated = ${counts.rowsUpdated}, rows_unchanged = ${counts.rowsUnchanged},
+        rows_rejected = ${counts.rowsRejected}, finished_at = now()
+      where batch_id = ${batchId}`
+    await tx.unsafe(`drop table ${load}`)
+    return counts
+  })
+}

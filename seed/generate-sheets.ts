@@ -1,0 +1,198 @@
+// The cafe's hand-kept sheets for a generated POS: the branch list and weekly stock counts per
+// product, written as staff would type them (numbers as text, dates in several formats, blank
+// rows, trailing spaces, an extra notes column, headers in their own spelling). The counts
+// follow the POS: the stock the movements and sales imply, less waste nobody recorded.
+// Planted defects go to seed_truth.defects under the sheet's name, keyed '<file>#<row>'.
+import { createWriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { en, Faker } from '@faker-js/faker'
+import { stringify } from 'csv-stringify'
+import ExcelJS from 'exceljs'
+import { copyRows } from '../lib/copy-rows.ts'
+import type { Sql } from '../lib/db.ts'
+import { pickDefect } from './pick-defect.ts'
+import { BRANCHES, MENU } from './reference-data.ts'
+
+export type SheetFormat = 'xlsx' | 'csv'
+
+export interface SheetsResult {
+  files: string[]
+  rows: { store_branch: number; stock_count: number }
+  defects: Record<string, number>
+}
+
+type SheetRow = (string | number | Date | null)[]
+
+interface Writer {
+  addSheet(name: string, header: string[]): Promise<{ add(row: SheetRow): number; close(): Promise<void> }>
+  close(): Promise<void>
+}
+
+/** Writes the sheets into `dir`: one workbook (xlsx) or one CSV per sheet. */
+export async function generateSheets(
+  pos: Sql,
+  dir: string,
+  options: { seed: number; defectRate: number; format: SheetFormat },
+): Promise<SheetsResult> {
+  await mkdir(dir, { recursive: true })
+  const faker = new Faker({ locale: [en], seed: options.seed + 1 })
+  const defects: [string, string, string][] = []
+  const writer = options.format === 'xlsx' ? xlsxWriter(path.join(dir, 'paccafe_sheets.xlsx')) : csvWriter(dir)
+
+  const branches = await writer.addSheet('Store Branch', ['Store ID', 'Store Name ', 'created_at', 'Notes'])
+  for (const branch of BRANCHES) {
+    branches.add([String(branch.storeId), `${branch.storeName}  `, branch.createdAt, faker.lorem.words(2)])
+  }
+  await branches.close()
+
+  const file = options.format === 'xlsx' ? 'paccafe_sheets.xlsx' : 'stock_count.csv'
+  const counts = await writer.addSheet('stock_count', [
+    'count_date',
+    'store_name',
+    'Product ID',
+    'counted_qty',
+    'counted_by',
+    'notes',
+  ])
+  let stockRows = 0
+  const plant = (row: number, defect: string) => defects.push(['stock_count', `${file}#${row}`, defect])
+  for await (const batch of expectedStock(pos).cursor(1000)) {
+    for (const { product_id, count_date, expected } of batch) {
+      const branch = BRANCHES[Math.floor((product_id - 1) / MENU.length)] as (typeof BRANCHES)[number]
+      let quantity = Math.max(0, expected)
+      // Counting errors both ways; unrecorded waste only ever lowers the count.
+      if (faker.number.float() < 0.1) quantity = Math.max(0, quantity + faker.helpers.arrayElement([-1, 1]))
+      let date: string | Date = formatDate(faker, count_date)
+      let quantityCell: string | number = faker.number.float() < 0.3 ? ` ${quantity} ` : quantity
+      let product: string | number = faker.number.float() < 0.3 ? String(product_id) : product_id
+      let storeName = faker.number.float() < 0.2 ? `${branch.storeName} ` : branch.storeName
+      const rate = options.defectRate
+      const defect = pickDefect(faker, rate, [
+        ['unrecorded_waste', quantity > 0 ? 1 : 0],
+        ['negative_count', 1],
+        ['unknown_product', 1],
+        ['unknown_branch', 1],
+        ['unparseable_date', rate],
+        ['unparseable_qty', rate],
+      ])
+      if (defect === 'unrecorded_waste')
+        quantityCell = quantity - faker.number.int({ min: 1, max: Math.min(5, quantity) })
+      if (defect === 'negative_count') quantityCell = -faker.number.int({ min: 1, max: 5 })
+      if (defect === 'unknown_product') product = 900 + faker.number.int(99)
+      if (defect === 'unknown_branch') storeName = 'Cabang Baru'
+      if (defect === 'unparseable_date') date = `${count_date.slice(8, 10)}/13/${count_date.slice(0, 4)}`
+      if (defect === 'unparseable_qty') quantityCell = faker.helpers.arrayElement(['abc', 'ten', '?'])
+      const row = counts.add([date, storeName, product, quantityCell, faker.person.firstName(), null])
+      stockRows++
+      if (defect) plant(row, defect)
+      // Staff leave blank lines now and then.
+      if (faker.number.float() < 0.01) counts.add([null, null, null, null, null, null])
+    }
+  }
+  await counts.close()
+  await writer.close()
+  await copyRows(pos, 'seed_truth.defects', defects)
+  const tally: Record<string, number> = {}
+  for (const [table, , defect] of defects) tally[`${table}.${defect}`] = (tally[`${table}.${defect}`] ?? 0) + 1
+  const files = options.format === 'xlsx' ? ['paccafe_sheets.xlsx'] : ['store_branch.csv', 'stock_count.csv']
+  return { files, rows: { store_branch: BRANCHES.length, stock_count: stockRows }, defects: tally }
+}
+
+/** A date as staff type it: a real date cell, or text in one of the formats they use. */
+function formatDate(faker: Faker, isoDate: string): string | Date {
+  const [year, month, day] = isoDate.split('-') as [string, string, string]
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+  return faker.helpers.arrayElement([
+    isoDate,
+    `${day}/${month}/${year}`,
+    `${Number(day)} ${months[Number(month) - 1]} ${year}`,
+    new Date(`${isoDate}T00:00:00Z`),
+  ])
+}
+
+/**
+ * Weekly (Sunday) stock per product as the POS implies it: restocks add, waste removes, completed
+ * sales remove, all before the count's day.
+ */
+function expectedStock(pos: Sql) {
+  return pos<{ product_id: number; count_date: string; expected: number }[]>`
+    with weeks as (
+        select generate_series(date '2023-01-08', date '2024-12-29', interval '7 days')::date as day
+    ),
+    flows as (
+        select product_id, change_date::date as day,
+               case when reason = 'Restock' then abs(quantity_change)
+                    when reason in ('Damaged', 'Expired') then -abs(quantity_change)
+                    else 0 end as quantity
+        from inventory_tracking where product_id is not null
+        union all
+        select d.product_id, o.order_date::date, -d.quantity
+        from order_details d join orders o using (order_id)
+        where o.order_status = 'Completed' and d.product_id is not null
+    ),
+    events as (
+        select product_id, day, quantity, false as is_count from flows
+        union all
+        select p.product_id, w.day, 0, true from products p cross join weeks w
+    ),
+    running as (
+        select product_id, day, is_count,
+               sum(quantity) over (partition by product_id order by day, is_count desc
+                                   rows between unbounded preceding and current row) as stock
+        from events
+    )
+    select product_id, to_char(day, 'YYYY-MM-DD') as count_date, stock::int as expected
+    from running where is_count
+    order by day, product_id`
+}
+
+function xlsxWriter(file: string): Writer {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: false, useSharedStrings: false })
+  return {
+    async addSheet(name, header) {
+      const sheet = workbook.addWorksheet(name)
+      let rowNumber = 0
+      sheet.addRow(header).commit()
+      rowNumber++
+      return {
+        add(row) {
+          sheet.addRow(row).commit()
+          return ++rowNumber
+        },
+        async close() {
+          sheet.commit()
+        },
+      }
+    },
+    async close() {
+      await workbook.commit()
+    },
+  }
+}
+
+function csvWriter(dir: string): Writer {
+  return {
+    async addSheet(name, header) {
+      const file = path.join(dir, `${name.toLowerCase().replace(/\s+/g, '_')}.csv`)
+      const csv = stringify({ cast: { date: (value) => value.toISOString().slice(0, 10) } })
+      const done = new Promise<void>((resolve, reject) => {
+        csv.pipe(createWriteStream(file)).on('finish', resolve).on('error', reject)
+      })
+      let rowNumber = 0
+      csv.write(header)
+      rowNumber++
+      return {
+        add(row) {
+          csv.write(row.map((cell) => cell ?? ''))
+          return ++rowNumber
+        },
+        async close() {
+          csv.end()
+          await done
+        },
+      }
+    },
+    async close() {},
+  }
+}
