@@ -112,8 +112,8 @@ async function copyOneChunk(
       callback(null, data)
     },
   })
-  await withDedicatedConnection(options.sourceUrl, 'paccafe-extract', (source) =>
-    withDedicatedConnection(options.warehouseUrl, 'paccafe-load', (target) =>
+  await withDedicatedConnection(options.sourceUrl, { name: 'paccafe-extract', readOnly: true }, (source) =>
+    withDedicatedConnection(options.warehouseUrl, { name: 'paccafe-load' }, (target) =>
       target.begin(async (tx) => {
         const reader = await source.unsafe(`copy (${query}) to stdout`).readable()
         const writer = await tx.unsafe(`copy ${load} (${columns}) from stdin`).writable()

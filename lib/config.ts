@@ -14,8 +14,8 @@ const HostPort = (fallback: string) => Type.String({ pattern: '^[A-Za-z0-9.\\-]+
 /** The environment variables the pipeline reads, with their defaults for a local machine. */
 export const ConfigSchema = Type.Object({
   PACCAFE_SOURCE_URL: PostgresUrl(
-    'the POS database to read (read-only)',
-    'postgres://postgres@127.0.0.1:5432/paccafe_pos',
+    'the POS database to read, as a role that may only read',
+    'postgres://paccafe_reader@127.0.0.1:5432/paccafe_pos',
   ),
   PACCAFE_WAREHOUSE_URL: PostgresUrl(
     "the pipeline's own database: staging, clean, dq, warehouse, marts, etl",
@@ -141,6 +141,23 @@ function assertTimezone(zone: string): void {
 /** The database name at the end of a PostgreSQL URL. */
 export function databaseName(url: string): string {
   return new URL(url).pathname.replace(/^\//, '')
+}
+
+/**
+ * The demo commands (seed, simulate) write the demo POS: they connect to the source database as
+ * the warehouse URL's user, an owner, since the source URL's reader role cannot write.
+ */
+export function sourceAdminUrl(config: Config): string {
+  const source = new URL(config.sourceUrl)
+  const owner = new URL(config.warehouseUrl)
+  source.username = owner.username
+  source.password = owner.password
+  return source.toString()
+}
+
+/** The user name in a PostgreSQL URL. */
+export function userName(url: string): string {
+  return decodeURIComponent(new URL(url).username)
 }
 
 /** A URL safe to print: the password, if any, is masked. */

@@ -10,13 +10,18 @@ export interface ConnectOptions {
   /** Application name shown in pg_stat_activity. */
   name?: string
   max?: number
+  /** Every transaction read-only: how the pipeline connects to a source it must never write. */
+  readOnly?: boolean
 }
 
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 4,
     onnotice: () => {},
-    connection: { application_name: options.name ?? 'paccafe' },
+    connection: {
+      application_name: options.name ?? 'paccafe',
+      ...(options.readOnly ? { default_transaction_read_only: true } : {}),
+    },
     transform: { undefined: null },
   })
 }
@@ -66,10 +71,10 @@ export async function dropDatabase(url: string): Promise<void> {
  */
 export async function withDedicatedConnection<T>(
   url: string,
-  name: string,
+  options: { name: string; readOnly?: boolean },
   work: (sql: Sql) => Promise<T>,
 ): Promise<T> {
-  const sql = connect(url, { name, max: 1 })
+  const sql = connect(url, { ...options, max: 1 })
   try {
     return await work(sql)
   } finally {

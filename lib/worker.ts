@@ -18,7 +18,7 @@ const PREBUILT_BUNDLE = path.join(projectRoot, 'dist', 'workflow-bundle.js')
 
 export async function createActivityContext(config: Config): Promise<ActivityContext> {
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-worker', max: 6 })
-  const source = connect(config.sourceUrl, { name: 'paccafe-extract', max: 4 })
+  const source = connect(config.sourceUrl, { name: 'paccafe-extract', max: 4, readOnly: true })
   const store = createObjectStore(config.s3)
   await migrate(warehouse)
   await ensureBucket(store, config.s3.region)

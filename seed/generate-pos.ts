@@ -112,6 +112,25 @@ const SERIAL_KEYS = {
   inventory_tracking: 'tracking_id',
 } as const
 
+/**
+ * The role the pipeline reads with: it may connect and select, nothing else. Created when
+ * missing (roles belong to the server, grants to this database).
+ */
+export async function grantReader(sql: Sql, role: string): Promise<void> {
+  const [database] = await sql<{ name: string }[]>`select current_database() as name`
+  await sql.unsafe(`
+    do $$ begin
+      if not exists (select from pg_roles where rolname = '${role.replace(/'/g, "''")}') then
+        create role "${role.replace(/"/g, '""')}" login;
+      end if;
+    end $$`)
+  const quoted = `"${role.replace(/"/g, '""')}"`
+  await sql.unsafe(`grant connect on database "${database?.name}" to ${quoted}`)
+  await sql.unsafe(`grant usage on schema public to ${quoted}`)
+  await sql.unsafe(`grant select on all tables in schema public to ${quoted}`)
+  await sql.unsafe(`alter default privileges in schema public grant select on tables to ${quoted}`)
+}
+
 /** Rows were loaded with explicit ids: move each serial past them, as the POS would have. */
 export async function syncSequences(tx: TransactionSql): Promise<void> {
   for (const [table, key] of Object.entries(SERIAL_KEYS)) {

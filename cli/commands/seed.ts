@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
-import { redactUrl } from '../../lib/config.ts'
+import { redactUrl, sourceAdminUrl, userName } from '../../lib/config.ts'
 import { connect, ensureDatabase } from '../../lib/db.ts'
-import { DEFAULT_GENERATOR_OPTIONS, generatePos } from '../../seed/generate-pos.ts'
+import { DEFAULT_GENERATOR_OPTIONS, generatePos, grantReader } from '../../seed/generate-pos.ts'
 import { generateSheets, type SheetFormat } from '../../seed/generate-sheets.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
@@ -22,11 +22,13 @@ export function registerSeedCommand(program: Command): void {
     .action(async (options: { scale: number; seed: number; defectRate: number; sheets: string; replace?: boolean }) => {
       if (!['xlsx', 'csv', 'none'].includes(options.sheets)) throw new Error('--sheets must be xlsx, csv or none')
       const config = configFromEnvironment()
-      await ensureDatabase(config.sourceUrl)
-      const sql = connect(config.sourceUrl, { name: 'paccafe-seed', max: 1 })
+      const adminUrl = sourceAdminUrl(config)
+      await ensureDatabase(adminUrl)
+      const sql = connect(adminUrl, { name: 'paccafe-seed', max: 1 })
       try {
         const generatorOptions = { scale: options.scale, seed: options.seed, defectRate: options.defectRate }
         const result = await generatePos(sql, generatorOptions, options.replace)
+        await grantReader(sql, userName(config.sourceUrl))
         say(`Seeded ${redactUrl(config.sourceUrl)}: ${JSON.stringify(result.rows)}`)
         say(`Planted defects: ${JSON.stringify(result.defects)}`)
         if (options.sheets !== 'none') {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { redactUrl } from '../../lib/config.ts'
+import { redactUrl, sourceAdminUrl } from '../../lib/config.ts'
 import { connect } from '../../lib/db.ts'
 import { simulateDays } from '../../seed/simulate.ts'
 import { configFromEnvironment, say } from '../context.ts'
@@ -11,7 +11,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--days <n>', 'how many days to append', (v) => Number.parseInt(v, 10), 1)
     .action(async (options: { days: number }) => {
       const config = configFromEnvironment()
-      const sql = connect(config.sourceUrl, { name: 'paccafe-simulate', max: 1 })
+      const sql = connect(sourceAdminUrl(config), { name: 'paccafe-simulate', max: 1 })
       try {
         const result = await simulateDays(sql, options.days)
         say(`Simulated ${result.days} day(s) from ${result.fromDay} in ${redactUrl(config.sourceUrl)}`)

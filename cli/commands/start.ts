@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client'
 import type { Command } from 'commander'
-import type { Config } from '../../lib/config.ts'
+import { type Config, sourceAdminUrl, userName } from '../../lib/config.ts'
 import { connect, ensureDatabase } from '../../lib/db.ts'
 import { servicesUp, startBackgroundWorker } from '../../lib/services.ts'
 import { connectClient } from '../../lib/temporal.ts'
-import { DEFAULT_GENERATOR_OPTIONS, generatePos, sourceHasTables } from '../../seed/generate-pos.ts'
+import { DEFAULT_GENERATOR_OPTIONS, generatePos, grantReader, sourceHasTables } from '../../seed/generate-pos.ts'
 import { generateSheets } from '../../seed/generate-sheets.ts'
 import { configFromEnvironment, say } from '../context.ts'
 import { runPipeline } from './run.ts'
@@ -32,14 +32,16 @@ export function registerStartCommand(program: Command): void {
 
 /** Seeds the demo source only into an empty database: a real POS database is never written. */
 async function seedSourceIfEmpty(config: Config): Promise<void> {
-  await ensureDatabase(config.sourceUrl)
-  const sql = connect(config.sourceUrl, { name: 'paccafe-seed', max: 1 })
+  const adminUrl = sourceAdminUrl(config)
+  await ensureDatabase(adminUrl)
+  const sql = connect(adminUrl, { name: 'paccafe-seed', max: 1 })
   try {
     if (await sourceHasTables(sql)) {
       say('The source database has tables: using it as it is (no seeding)')
       return
     }
     const result = await generatePos(sql, DEFAULT_GENERATOR_OPTIONS)
+    await grantReader(sql, userName(config.sourceUrl))
     say(`Seeded the demo POS database: ${JSON.stringify(result.rows)}`)
     const sheets = await generateSheets(sql, config.sheets.dir, { ...DEFAULT_GENERATOR_OPTIONS, format: 'xlsx' })
     say(`Wrote the demo sheets to ${config.sheets.dir}: ${JSON.stringify(sheets.rows)}`)

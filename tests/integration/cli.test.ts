@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import { sourceAdminUrl } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase } from '../../lib/db.ts'
 import { projectRoot } from '../../lib/paths.ts'
 import { testConfig } from '../support/harness.ts'
@@ -24,7 +25,7 @@ async function paccafe(args: string[], env: Record<string, string>) {
 describe('the paccafe CLI', () => {
   const config = testConfig(`cli${process.pid}`)
   afterAll(async () => {
-    await dropDatabase(config.sourceUrl)
+    await dropDatabase(sourceAdminUrl(config))
   })
 
   it('stops on a bad setting with one line: variable, value, expectation', async () => {
@@ -35,7 +36,7 @@ describe('the paccafe CLI', () => {
     )
   })
 
-  it('seeds an empty source database, then refuses to write into it again', async () => {
+  it('seeds an empty source database with a reader role, then refuses to write into it again', async () => {
     const env = { PACCAFE_SOURCE_URL: config.sourceUrl }
     const first = await paccafe(['seed'], env)
     expect(first.code).toBe(0)
@@ -43,10 +44,15 @@ describe('the paccafe CLI', () => {
     const again = await paccafe(['seed'], env)
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('already has tables')
-    await ensureDatabase(config.sourceUrl)
-    const sql = connect(config.sourceUrl, { max: 1 })
-    const [count] = await sql`select count(*)::int as n from customers`
-    await sql.end()
-    expect(count?.n).toBe(200)
+    await ensureDatabase(sourceAdminUrl(config))
+    // The pipeline's reader role can read what seed wrote, and write nothing.
+    const reader = connect(config.sourceUrl, { max: 1 })
+    try {
+      const [count] = await reader`select count(*)::int as n from customers`
+      expect(count?.n).toBe(200)
+      await expect(reader`delete from customers`).rejects.toThrow(/permission denied/)
+    } finally {
+      await reader.end()
+    }
   })
 })

@@ -1,6 +1,7 @@
 // The demo data generator: deterministic, sized by scale, and honest about its defects: every
 // planted defect in seed_truth.defects is visible in the data, measured here independently.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sourceAdminUrl } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { generatePos } from '../../seed/generate-pos.ts'
 import { simulateDays } from '../../seed/simulate.ts'
@@ -10,7 +11,7 @@ const TABLES = ['customers', 'employees', 'products', 'orders', 'order_details',
 const databases: string[] = []
 
 async function freshDatabase(name: string): Promise<Sql> {
-  const url = testConfig(`gen${process.pid}${name}`).sourceUrl
+  const url = sourceAdminUrl(testConfig(`gen${process.pid}${name}`))
   databases.push(url)
   await dropDatabase(url)
   await ensureDatabase(url)

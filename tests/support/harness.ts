@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
-import { type Config, loadConfig, loadDotEnv } from '../../lib/config.ts'
+import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, userName } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { migrate } from '../../lib/migrations.ts'
 import { createObjectStore, ensureBucket, type ObjectStore } from '../../lib/object-store.ts'
 import type { PipelineRunResult, RunMode } from '../../lib/pipeline-types.ts'
 import { connectClient, newRunId, startPipelineRun } from '../../lib/temporal.ts'
 import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../lib/worker.ts'
-import { DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions, generatePos } from '../../seed/generate-pos.ts'
+import { DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions, generatePos, grantReader } from '../../seed/generate-pos.ts'
 
 let bundle: Awaited<ReturnType<typeof workflowBundle>> | undefined
 let runtimeInstalled = false
@@ -79,11 +79,13 @@ export async function createHarness(
 ): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const config = { ...testConfig(id), extractChunkRows: options.extractChunkRows ?? 100_000 }
-  await ensureDatabase(config.sourceUrl)
+  await ensureDatabase(sourceAdminUrl(config))
   await ensureDatabase(config.warehouseUrl)
-  const source = connect(config.sourceUrl, { name: 'paccafe-test', max: 2 })
+  // Tests change the source as the POS would; the pipeline reads it as the reader role.
+  const source = connect(sourceAdminUrl(config), { name: 'paccafe-test', max: 2 })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-test', max: 2 })
   await generatePos(source, { ...DEFAULT_GENERATOR_OPTIONS, ...seed })
+  await grantReader(source, userName(config.sourceUrl))
   // What a worker does at start-up, done here too so tests may start their workers later.
   await migrate(warehouse)
   await ensureBucket(createObjectStore(config.s3), config.s3.region)
@@ -137,7 +139,7 @@ export async function createHarness(
       await source.end()
       await warehouse.end()
       await removeBucket(createObjectStore(config.s3))
-      await dropDatabase(config.sourceUrl)
+      await dropDatabase(sourceAdminUrl(config))
       await dropDatabase(config.warehouseUrl)
       await rm(config.sheets.dir, { recursive: true, force: true })
     },

@@ -5,7 +5,7 @@ import { ConfigurationError } from '../../lib/errors.ts'
 describe('configuration', () => {
   it('uses the local defaults when nothing is set', () => {
     const config = loadConfig({})
-    expect(config.sourceUrl).toBe('postgres://postgres@127.0.0.1:5432/paccafe_pos')
+    expect(config.sourceUrl).toBe('postgres://paccafe_reader@127.0.0.1:5432/paccafe_pos')
     expect(config.warehouseUrl).toBe('postgres://postgres@127.0.0.1:5432/paccafe_warehouse')
     expect(config.temporal.address).toBe('127.0.0.1:7233')
     expect(config.incrementalOverlapMinutes).toBe(60)
