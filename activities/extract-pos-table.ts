@@ -5,10 +5,11 @@
 // less an overlap window for late commits; the merge on the source key keeps the overlap from
 // doubling a row. The batch id is derived from the run, so a retried activity finds its batch
 // already staged and returns the recorded counts.
-import { createHash } from 'node:crypto'
 import { heartbeat } from '@temporalio/activity'
+import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { chunkedCopy } from '../lib/chunked-copy.ts'
 import type { TransactionSql } from '../lib/db.ts'
+import { AccountingMismatchError } from '../lib/errors.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import {
   assertNoSchemaDrift,
@@ -26,10 +27,6 @@ export interface ExtractInput {
   runId: string
   tableName: string
   mode: RunMode
-}
-
-export function batchIdFor(runId: string, tableName: string): string {
-  return `${runId}.${tableName}`
 }
 
 export function makeExtractPosTable(context: ActivityContext) {
@@ -97,11 +94,6 @@ async function incrementalLowerBound(context: ActivityContext, tableName: string
                    'YYYY-MM-DD HH24:MI:SS.US') as bound
     from etl.watermarks where table_name = ${tableName}`
   return row?.bound ?? null
-}
-
-/** The per-batch load table: a name derived from the batch id, so a retry finds the same one. */
-export function loadTableName(batchId: string, tableName: string): string {
-  return `_load_${tableName}_${createHash('md5').update(batchId).digest('hex').slice(0, 12)}`
 }
 
 /** Copies the source rows into the batch's load table, chunk by chunk, resuming after a crash. */
@@ -182,6 +174,13 @@ async function mergeIntoMirror(
       `select count(distinct (${keys.join(', ')}))::int as n from ${load}`,
     )
     const rowsUnchanged = (distinct?.n ?? 0) - rowsInserted - rowsUpdated
+    // Nothing lost at extraction: every row read is new, changed or unchanged (a POS table
+    // rejects nothing at parse). A key read twice would break this, and must not pass silently.
+    if (rowsRead !== rowsInserted + rowsUpdated + rowsUnchanged) {
+      throw new AccountingMismatchError(
+        `Extract of ${staging.table}: ${rowsRead} rows read != ${rowsInserted} new + ${rowsUpdated} changed + ${rowsUnchanged} unchanged`,
+      )
+    }
     await tx`
       update etl.batches set status = 'staged', rows_read = ${rowsRead}, rows_inserted = ${rowsInserted},
         rows_updated = ${rowsUpdated}, rows_unchanged = ${rowsUnchanged}, rows_deleted = ${deleted},

@@ -5,19 +5,18 @@
 // archived to the object store and recorded in dq.violations, never dropped, never blocking
 // the good rows. A file that cannot be read as the sheet at all fails the step with one clear
 // error, before anything reaches staging. A file already ingested (same checksum) is skipped.
-import { Readable } from 'node:stream'
+
+import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { type Cell, copyRows } from '../lib/copy-rows.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
-import { putJson, uploadStream } from '../lib/object-store.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
+import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { findSheetFiles, type SheetFile } from '../lib/sheet-files.ts'
 import { describeSheetError, readSheetRows } from '../lib/sheets/read-sheet.ts'
 import { SHEET_SPECS, type SheetSpec } from '../lib/sheets/sheet-specs.ts'
 import { quoteIdentifier as q } from '../lib/staging-catalog.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
-import { batchIdFor, loadTableName } from './extract-pos-table.ts'
-import { quarantinePrefix } from './validate-table.ts'
 
 export interface IngestSheetInput {
   runId: string
@@ -133,13 +132,6 @@ async function* sheetRowsOf(file: SheetFile, spec: SheetSpec): AsyncGenerator<Ce
   }
 }
 
-interface ArchivedObject {
-  rule: string
-  objectKey: string
-  rowCount: number
-  sha256: string
-}
-
 /** The load table's rows held back, as `reason` says: cells that do not parse, or a repeated key. */
 function rejectedRowsSql(loadTable: string, rule: 'parse' | 'unique'): string {
   const load = `staging.${q(loadTable)}`
@@ -155,8 +147,8 @@ async function archiveRejectedRows(
   runId: string,
   spec: SheetSpec,
   loadTable: string,
-): Promise<ArchivedObject[]> {
-  const archived: ArchivedObject[] = []
+): Promise<QuarantineObject[]> {
+  const archived: QuarantineObject[] = []
   for (const [kind, rule] of [
     ['parse', parseRule(spec.name)],
     ['unique', uniqueRule(spec.name)],
@@ -164,35 +156,18 @@ async function archiveRejectedRows(
     const rows = `(${rejectedRowsSql(loadTable, kind)}) as r`
     const [count] = await context.warehouse.unsafe<{ n: number }[]>(`select count(*)::int as n from ${rows}`)
     if (!count || count.n === 0) continue
-    const lines = context.warehouse
-      .unsafe(
-        `select json_build_object('file', r._source_file, 'sheet', r._sheet, 'row_number', r._source_row,
-                  'natural_key', r._natural_key, 'rule', '${rule}', 'errors', r._errors, 'raw', r._raw)::text as line
-         from ${rows} order by r._source_file, r._source_row`,
-      )
-      .cursor(500)
-    const body = Readable.from(
-      (async function* () {
-        for await (const batch of lines) for (const row of batch) yield `${row.line}\n`
-      })(),
+    const objectKey = quarantineObjectKey(runId, spec.name, rule)
+    const upload = await archiveLines(
+      context.warehouse,
+      context.store,
+      objectKey,
+      `select json_build_object('file', r._source_file, 'sheet', r._sheet, 'row_number', r._source_row,
+                'natural_key', r._natural_key, 'rule', '${rule}', 'errors', r._errors, 'raw', r._raw)::text as line
+       from ${rows} order by r._source_file, r._source_row`,
     )
-    const objectKey = `${quarantinePrefix(runId, spec.name)}/rule=${rule}.jsonl`
-    const upload = await uploadStream(context.store, objectKey, body, 'application/x-ndjson')
-    archived.push({ rule, objectKey, rowCount: count.n, sha256: upload.sha256 })
+    archived.push({ rule, severity: 'reject', objectKey, rowCount: count.n, sha256: upload.sha256 })
   }
-  if (archived.length > 0) {
-    await putJson(context.store, `${quarantinePrefix(runId, spec.name)}/manifest.json`, {
-      run_id: runId,
-      table: spec.name,
-      objects: archived.map((object) => ({
-        object_key: object.objectKey,
-        rule: object.rule,
-        severity: 'reject',
-        row_count: object.rowCount,
-        sha256: object.sha256,
-      })),
-    })
-  }
+  await writeManifest(context.store, runId, spec.name, archived)
   return archived
 }
 
@@ -207,7 +182,7 @@ async function mergeIntoMirror(
   batchId: string,
   loadTable: string,
   files: SheetFile[],
-  archived: ArchivedObject[],
+  archived: QuarantineObject[],
 ): Promise<IngestCounts> {
   const load = `staging.${q(loadTable)}`
   const mirror = `staging.${q(spec.name)}`

@@ -2,11 +2,10 @@
 // archives the rows that fail reject and nullify rules to the object store, then, in one
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
-import { Readable } from 'node:stream'
 import type { Sql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
-import { putJson, uploadStream } from '../lib/object-store.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
+import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { type Rule, rulesFor } from '../lib/rules.ts'
 import { describeStagingTable, naturalKeyExpression, quoteIdentifier as q } from '../lib/staging-catalog.ts'
 import { recordStep } from '../lib/steps.ts'
@@ -41,10 +40,6 @@ function failingRowsSql(rule: Rule, cleanTable: string): string {
            ${offending} as offending_value, ${replacementSql(rule)} as replacement
     from ${cleanTable} as c
     where not coalesce((${rule.check}), false)`
-}
-
-export function quarantinePrefix(runId: string, tableName: string): string {
-  return `quarantine/run=${runId}/table=${tableName}`
 }
 
 export function makeValidateTable(context: ActivityContext) {
@@ -103,20 +98,11 @@ async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string): 
   }
 }
 
-interface ArchivedObject {
-  rule: string
-  severity: string
-  column: string | undefined
-  objectKey: string
-  rowCount: number
-  sha256: string
+interface ArchivedObject extends QuarantineObject {
   batchId: string
 }
 
-/**
- * Writes one NDJSON object per run, table and rule with the original staging rows that failed
- * it, plus a manifest. Keys and content are deterministic, so a retry overwrites the same bytes.
- */
+/** Archives, per reject or nullify rule, the original staging rows that failed it. */
 async function archiveQuarantinedRows(
   context: ActivityContext,
   input: ValidateInput,
@@ -127,7 +113,6 @@ async function archiveQuarantinedRows(
   const staging = await describeStagingTable(warehouse, input.tableName)
   const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
-  const prefix = quarantinePrefix(input.runId, input.tableName)
   const archived: ArchivedObject[] = []
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
     const failing = `(${failingRowsSql(rule, cleanTable)}) as f`
@@ -135,26 +120,21 @@ async function archiveQuarantinedRows(
       `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
     )
     if (!summary || summary.n === 0) continue
-    const lines = warehouse
-      .unsafe(
-        `select json_build_object(
-            'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
-            'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
-            'column', f.column_name, 'offending_value', f.offending_value,
-            'source_row', json_build_object(${sourceColumns})
-          )::text as line
-         from ${failing}
-         join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
-         order by f.natural_key`,
-      )
-      .cursor(500)
-    const body = Readable.from(
-      (async function* () {
-        for await (const rows of lines) for (const row of rows) yield `${row.line}\n`
-      })(),
+    const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
+    const upload = await archiveLines(
+      warehouse,
+      store,
+      objectKey,
+      `select json_build_object(
+          'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
+          'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
+          'column', f.column_name, 'offending_value', f.offending_value,
+          'source_row', json_build_object(${sourceColumns})
+        )::text as line
+       from ${failing}
+       join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
+       order by f.natural_key`,
     )
-    const objectKey = `${prefix}/rule=${rule.name}.jsonl`
-    const upload = await uploadStream(store, objectKey, body, 'application/x-ndjson')
     archived.push({
       rule: rule.name,
       severity: rule.severity,
@@ -165,20 +145,7 @@ async function archiveQuarantinedRows(
       batchId: summary.batch_id ?? '',
     })
   }
-  if (archived.length > 0) {
-    await putJson(store, `${prefix}/manifest.json`, {
-      run_id: input.runId,
-      table: input.tableName,
-      objects: archived.map((object) => ({
-        object_key: object.objectKey,
-        rule: object.rule,
-        severity: object.severity,
-        column: object.column ?? null,
-        row_count: object.rowCount,
-        sha256: object.sha256,
-      })),
-    })
-  }
+  await writeManifest(store, input.runId, input.tableName, archived)
   return archived
 }
 

@@ -78,6 +78,7 @@ export async function withDedicatedConnection<T>(
   try {
     return await work(sql)
   } finally {
-    await sql.end({ timeout: 1 })
+    // The work is done (or failed) by now; a paused COPY socket would only make a graceful end wait.
+    await sql.end({ timeout: 0 })
   }
 }

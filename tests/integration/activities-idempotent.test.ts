@@ -3,8 +3,8 @@
 // and S3 gateway, called twice in a row as a retry would.
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadTableName } from '../../activities/extract-pos-table.ts'
 import { type Activities, createActivities } from '../../activities/index.ts'
+import { loadTableName } from '../../lib/batch-names.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
 let h: Harness

@@ -1,0 +1,58 @@
+// The quarantine in the object store: one NDJSON object per run, table and rule with the rows
+// held back (or nullified), and a manifest per run and table. Keys and content are
+// deterministic, so a retried activity overwrites the same bytes.
+import { Readable } from 'node:stream'
+import type { Sql } from './db.ts'
+import { type ObjectStore, putJson, uploadStream } from './object-store.ts'
+
+export interface QuarantineObject {
+  rule: string
+  severity: string
+  column?: string
+  objectKey: string
+  rowCount: number
+  sha256: string
+}
+
+export function quarantinePrefix(runId: string, tableName: string): string {
+  return `quarantine/run=${runId}/table=${tableName}`
+}
+
+export function quarantineObjectKey(runId: string, tableName: string, rule: string): string {
+  return `${quarantinePrefix(runId, tableName)}/rule=${rule}.jsonl`
+}
+
+/**
+ * Streams the rows of `linesQuery` (one column `line`, a JSON document per row, in a stable
+ * order) into `objectKey`, through a cursor: never all rows in memory.
+ */
+export async function archiveLines(sql: Sql, store: ObjectStore, objectKey: string, linesQuery: string) {
+  const cursor = sql.unsafe<{ line: string }[]>(linesQuery).cursor(500)
+  const body = Readable.from(
+    (async function* () {
+      for await (const rows of cursor) for (const row of rows) yield `${row.line}\n`
+    })(),
+  )
+  return uploadStream(store, objectKey, body, 'application/x-ndjson')
+}
+
+export async function writeManifest(
+  store: ObjectStore,
+  runId: string,
+  tableName: string,
+  objects: QuarantineObject[],
+): Promise<void> {
+  if (objects.length === 0) return
+  await putJson(store, `${quarantinePrefix(runId, tableName)}/manifest.json`, {
+    run_id: runId,
+    table: tableName,
+    objects: objects.map((object) => ({
+      object_key: object.objectKey,
+      rule: object.rule,
+      severity: object.severity,
+      column: object.column ?? null,
+      row_count: object.rowCount,
+      sha256: object.sha256,
+    })),
+  })
+}
