@@ -114,6 +114,7 @@ async function copyIntoLoadTable(
     staging,
     batchId,
     loadTable,
+    source: 'pos',
     where: extractedFrom === null ? null : `created_at >= '${extractedFrom}'::timestamp`,
     chunkRows: context.config.extractChunkRows,
     onChunk: (progress) => heartbeat(progress),
@@ -138,25 +139,13 @@ async function mergeIntoMirror(
     const [read] = await tx.unsafe<{ n: number; high_water_mark: string | null }[]>(
       `select count(*)::int as n, max(created_at)::text as high_water_mark from ${load}`,
     )
-    // The chunks were read in key order after the last key, so each key is here once (a source
-    // key read twice would make this insert fail loudly, never count a row twice).
-    const [merged] = await tx.unsafe<{ inserted: number; updated: number }[]>(
-      `with upserted as (
-         insert into ${mirror} as m (${columns.join(', ')}, _batch_id, _extracted_at, _source, _row_hash, _deleted_at)
-         select ${columns.join(', ')}, $1, now(), 'pos', md5(l::text), null from ${load} as l
-         on conflict (${keys.join(', ')}) do update set
-           ${nonKeys.map((column) => `${column} = excluded.${column}`).join(', ')},
-           _batch_id = excluded._batch_id, _extracted_at = excluded._extracted_at,
-           _row_hash = excluded._row_hash, _deleted_at = null
-         where m._row_hash is distinct from excluded._row_hash or m._deleted_at is not null
-         returning (xmax = 0) as inserted
-       )
-       select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated
-       from upserted`,
-      [batchId],
-    )
+    const replaced = await mirrorIsReplaceable(tx, staging.table)
+    const merged = replaced
+      ? await replaceEmptyMirror(tx, staging.table, loadTable, read?.n ?? 0)
+      : await upsertChangedRows(tx, mirror, load, columns, keys, nonKeys)
     let deleted = 0
-    if (mode === 'full') {
+    // Rows gone from the source: only a full read can tell, and an empty mirror has none.
+    if (mode === 'full' && !replaced) {
       const result = await tx.unsafe(
         `update ${mirror} as m set _deleted_at = now()
          where m._deleted_at is null
@@ -182,7 +171,70 @@ async function mergeIntoMirror(
           high_water_mark = greatest(etl.watermarks.high_water_mark, excluded.high_water_mark),
           last_batch_id = excluded.last_batch_id, updated_at = now()`
     }
-    await tx.unsafe(`drop table ${load}`)
+    await tx.unsafe(`drop table if exists ${load}`)
     return { rowsRead, rowsInserted, rowsUpdated, rowsUnchanged, rowsDeleted: deleted }
   })
+}
+
+/** An empty mirror that no view reads can simply be replaced by the load table. */
+async function mirrorIsReplaceable(tx: TransactionSql, table: string): Promise<boolean> {
+  const [row] = await tx.unsafe<{ replaceable: boolean }[]>(
+    `select not exists (select 1 from staging.${q(table)})
+        and not exists (
+          select 1 from pg_depend d join pg_rewrite r on r.oid = d.objid
+          where d.refobjid = 'staging.${q(table)}'::regclass and r.ev_class <> d.refobjid
+        ) as replaceable`,
+  )
+  return row?.replaceable ?? false
+}
+
+/**
+ * A first load: the load table, already shaped, stamped and logged like the mirror, takes the
+ * mirror's place, and the mirror's keys and indexes are built on it once, in bulk.
+ */
+async function replaceEmptyMirror(tx: TransactionSql, table: string, loadTable: string, rows: number) {
+  const constraints = await tx<{ name: string; definition: string }[]>`
+    select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+    where conrelid = ${`staging.${q(table)}`}::regclass and contype in ('p', 'u')`
+  const indexes = await tx<{ definition: string }[]>`
+    select indexdef as definition from pg_indexes
+    where schemaname = 'staging' and tablename = ${table}
+      and indexname not in (select conname from pg_constraint where conrelid = ${`staging.${q(table)}`}::regclass)`
+  await tx.unsafe(`drop table staging.${q(table)}`)
+  await tx.unsafe(`alter table staging.${q(loadTable)} rename to ${q(table)}`)
+  for (const constraint of constraints) {
+    await tx.unsafe(`alter table staging.${q(table)} add constraint ${q(constraint.name)} ${constraint.definition}`)
+  }
+  for (const index of indexes) await tx.unsafe(index.definition)
+  return { inserted: rows, updated: 0 }
+}
+
+/** Later loads: only rows that are new or whose hash changed are written. */
+async function upsertChangedRows(
+  tx: TransactionSql,
+  mirror: string,
+  load: string,
+  columns: string[],
+  keys: string[],
+  nonKeys: string[],
+) {
+  const all = [...columns, '_batch_id', '_extracted_at', '_source', '_row_hash']
+  const [merged] = await tx.unsafe<{ inserted: number; updated: number }[]>(
+    `with upserted as (
+       insert into ${mirror} as m (${all.join(', ')}, _deleted_at)
+       select ${all.map((column) => `l.${column}`).join(', ')}, null from ${load} as l
+       where not exists (
+         select 1 from ${mirror} as same
+         where ${keys.map((key) => `same.${key} = l.${key}`).join(' and ')}
+           and same._row_hash = l._row_hash and same._deleted_at is null
+       )
+       on conflict (${keys.join(', ')}) do update set
+         ${[...nonKeys, '_batch_id', '_extracted_at', '_row_hash'].map((column) => `${column} = excluded.${column}`).join(', ')},
+         _deleted_at = null
+       returning (xmax = 0) as inserted
+     )
+     select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated
+     from upserted`,
+  )
+  return { inserted: merged?.inserted ?? 0, updated: merged?.updated ?? 0 }
 }

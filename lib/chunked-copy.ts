@@ -1,9 +1,12 @@
-// Copies a source table into a load table in key-ordered chunks, each chunk committed in its
-// own transaction together with the batch's resume point (etl.batches.resume_after). A copy
-// interrupted by a crash resumes after the last committed key, so every row is loaded once.
-// Rows stream through COPY: Node never holds more than a stream buffer of them.
-import { Transform } from 'node:stream'
+// Copies a source table into a load table shaped like its staging mirror, in key-ordered
+// chunks, each committed in its own transaction together with the batch's resume point
+// (etl.batches.resume_after). A copy interrupted by a crash resumes after the last committed
+// key, so every row is loaded once. Rows stream through COPY, stamped on the way with their
+// hash and batch metadata: Node never holds more than a stream buffer of them.
+import { hash } from 'node:crypto'
+import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { StringDecoder } from 'node:string_decoder'
 import { type Sql, withDedicatedConnection } from './db.ts'
 import { BadInputError } from './errors.ts'
 import { quoteIdentifier as q, type StagingTable } from './staging-catalog.ts'
@@ -15,6 +18,8 @@ export interface ChunkedCopyOptions {
   staging: StagingTable
   batchId: string
   loadTable: string
+  /** The _source every row is stamped with. */
+  source: string
   /** SQL condition on the source rows (trusted: built by the caller from validated values). */
   where: string | null
   chunkRows: number
@@ -42,15 +47,20 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
   const columns = staging.sourceColumns.map((column) => q(column.name)).join(', ')
   const keyPosition = staging.sourceColumns.findIndex((column) => column.name === key)
 
-  const [state] = await warehouse<{ chunks: number; resume_after: string | null; load_exists: boolean }[]>`
-    select chunks_copied as chunks, resume_after, to_regclass(${`staging.${loadTable}`}) is not null as load_exists
+  const [state] = await warehouse<
+    { chunks: number; resume_after: string | null; load_exists: boolean; extracted_at: string }[]
+  >`
+    select chunks_copied as chunks, resume_after, to_regclass(${`staging.${loadTable}`}) is not null as load_exists,
+           started_at::text as extracted_at
     from etl.batches where batch_id = ${batchId}`
-  let resumeAfter = state && state.chunks > 0 && state.load_exists ? state.resume_after : null
-  let chunks = resumeAfter === null ? 0 : (state?.chunks ?? 0)
+  if (!state) throw new Error(`Batch ${batchId} is not recorded`)
+  let resumeAfter = state.chunks > 0 && state.load_exists ? state.resume_after : null
+  let chunks = resumeAfter === null ? 0 : state.chunks
   if (resumeAfter === null) {
     await warehouse.unsafe(`drop table if exists ${load}`)
+    // Shaped like the mirror (and logged like it): on a first load it becomes the mirror.
     await warehouse.unsafe(
-      `create unlogged table ${load} as select ${columns} from staging.${q(staging.table)} with no data`,
+      `create table ${load} (like staging.${q(staging.table)} including defaults including constraints)`,
     )
     await warehouse`update etl.batches set chunks_copied = 0, resume_after = null where batch_id = ${batchId}`
   } else {
@@ -66,7 +76,7 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
     const query =
       `select ${columns} from ${q(options.sourceSchema)}.${q(staging.table)}` +
       `${conditions ? ` where ${conditions}` : ''} order by ${q(key)} limit ${options.chunkRows}`
-    const chunk = await copyOneChunk(options, query, load, columns, keyPosition, (n) => {
+    const chunk = await copyOneChunk(options, query, load, columns, keyPosition, state.extracted_at, (n) => {
       bytes += n
     })
     if (chunk.rows === 0) break
@@ -79,10 +89,54 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
 }
 
 /**
+ * Rewrites the COPY text of the source rows into rows of the mirror's shape: each line (one row;
+ * newlines inside values are escaped) gets its _row_hash, an MD5 of the line (the source columns
+ * as COPY writes them), and the batch's _batch_id, _extracted_at and _source. Counts the rows and
+ * keeps the last line, whose key is the chunk's resume point.
+ */
+class StampRows extends Transform {
+  rows = 0
+  lastLine = ''
+  private tail = ''
+  private readonly decoder = new StringDecoder('utf8')
+
+  constructor(
+    private readonly stamp: string,
+    private readonly countBytes: (n: number) => void,
+  ) {
+    super()
+  }
+
+  override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.countBytes(data.length)
+    const text = this.tail + this.decoder.write(data)
+    const end = text.lastIndexOf('\n')
+    if (end < 0) {
+      this.tail = text
+      callback()
+      return
+    }
+    this.tail = text.slice(end + 1)
+    const lines = text.slice(0, end).split('\n')
+    let out = ''
+    for (const line of lines) out += `${line}\t${hash('md5', line)}${this.stamp}\n`
+    this.rows += lines.length
+    this.lastLine = lines[lines.length - 1] as string
+    callback(null, out)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const rest = this.tail + this.decoder.end()
+    callback(rest ? new Error('COPY output ended in the middle of a row') : null)
+  }
+}
+
+/** COPY text for a value we write ourselves (batch ids, timestamps): escape what COPY would. */
+const copyText = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n')
+
+/**
  * One chunk: COPY out of the source, COPY into the load table and the new resume point, in one
  * warehouse transaction. Each side uses a connection of its own (see withDedicatedConnection).
- * The rows and the last key are read off the COPY text as it passes: one line per row (newlines
- * inside values are escaped), fields separated by tabs.
  */
 async function copyOneChunk(
   options: ChunkedCopyOptions,
@@ -90,41 +144,27 @@ async function copyOneChunk(
   load: string,
   columns: string,
   keyPosition: number,
+  extractedAt: string,
   countBytes: (n: number) => void,
 ): Promise<{ rows: number; lastKey: string }> {
-  let rows = 0
-  let tail = ''
-  let lastLine = ''
-  const meter = new Transform({
-    transform(data: Buffer, _encoding, callback) {
-      countBytes(data.length)
-      const text = tail + data.toString('utf8')
-      const end = text.lastIndexOf('\n')
-      if (end >= 0) {
-        const complete = text.slice(0, end)
-        for (let i = complete.indexOf('\n'); i !== -1; i = complete.indexOf('\n', i + 1)) rows++
-        rows++
-        lastLine = complete.slice(complete.lastIndexOf('\n') + 1)
-        tail = text.slice(end + 1)
-      } else {
-        tail = text
-      }
-      callback(null, data)
-    },
-  })
+  const stamp = `\t${copyText(options.batchId)}\t${copyText(extractedAt)}\t${copyText(options.source)}`
+  const rows = new StampRows(stamp, countBytes)
   await withDedicatedConnection(options.sourceUrl, { name: 'paccafe-extract', readOnly: true }, (source) =>
     withDedicatedConnection(options.warehouseUrl, { name: 'paccafe-load' }, (target) =>
       target.begin(async (tx) => {
         const reader = await source.unsafe(`copy (${query}) to stdout`).readable()
-        const writer = await tx.unsafe(`copy ${load} (${columns}) from stdin`).writable()
-        await pipeline(reader, meter, writer)
-        if (rows > 0) {
+        const writer = await tx
+          .unsafe(`copy ${load} (${columns}, _row_hash, _batch_id, _extracted_at, _source) from stdin`)
+          .writable()
+        await pipeline(reader, rows, writer)
+        if (rows.rows > 0) {
           await tx`
-            update etl.batches set chunks_copied = chunks_copied + 1, resume_after = ${lastLine.split('\t')[keyPosition] ?? null}
+            update etl.batches set chunks_copied = chunks_copied + 1,
+              resume_after = ${rows.lastLine.split('\t')[keyPosition] ?? null}
             where batch_id = ${options.batchId}`
         }
       }),
     ),
   )
-  return { rows, lastKey: lastLine.split('\t')[keyPosition] ?? '' }
+  return { rows: rows.rows, lastKey: rows.lastLine.split('\t')[keyPosition] ?? '' }
 }
