@@ -98,6 +98,7 @@ class StampRows extends Transform {
   rows = 0
   lastLine = ''
   private tail = ''
+  private pending = ''
   private readonly decoder = new StringDecoder('utf8')
 
   constructor(
@@ -118,16 +119,25 @@ class StampRows extends Transform {
     }
     this.tail = text.slice(end + 1)
     const lines = text.slice(0, end).split('\n')
-    let out = ''
-    for (const line of lines) out += `${line}\t${hash('md5', line)}${this.stamp}\n`
+    for (const line of lines) this.pending += `${line}\t${hash('md5', line)}${this.stamp}\n`
     this.rows += lines.length
     this.lastLine = lines[lines.length - 1] as string
-    callback(null, out)
+    // The source sends a message per row; the load side is far faster fed in large writes.
+    if (this.pending.length >= 262_144) {
+      this.push(this.pending)
+      this.pending = ''
+    }
+    callback()
   }
 
   override _flush(callback: TransformCallback): void {
     const rest = this.tail + this.decoder.end()
-    callback(rest ? new Error('COPY output ended in the middle of a row') : null)
+    if (rest) {
+      callback(new Error('COPY output ended in the middle of a row'))
+      return
+    }
+    if (this.pending) this.push(this.pending)
+    callback()
   }
 }
 
