@@ -202,6 +202,11 @@ async function replaceEmptyMirror(tx: TransactionSql, table: string, loadTable: 
       and indexname not in (select conname from pg_constraint where conrelid = ${`staging.${q(table)}`}::regclass)`
   await tx.unsafe(`drop table staging.${q(table)}`)
   await tx.unsafe(`alter table staging.${q(loadTable)} rename to ${q(table)}`)
+  // The load table's batch defaults are not the mirror's.
+  await tx.unsafe(
+    `alter table staging.${q(table)} alter column _batch_id drop default,
+       alter column _extracted_at drop default, alter column _source drop default`,
+  )
   for (const constraint of constraints) {
     await tx.unsafe(`alter table staging.${q(table)} add constraint ${q(constraint.name)} ${constraint.definition}`)
   }

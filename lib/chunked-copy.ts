@@ -1,8 +1,8 @@
 // Copies a source table into a load table shaped like its staging mirror, in key-ordered
 // chunks, each committed in its own transaction together with the batch's resume point
 // (etl.batches.resume_after). A copy interrupted by a crash resumes after the last committed
-// key, so every row is loaded once. Rows stream through COPY, stamped on the way with their
-// hash and batch metadata: Node never holds more than a stream buffer of them.
+// key, so every row is loaded once. Rows stream through COPY and get their hash on the way;
+// the batch's columns are the load table's defaults. Node never holds more than a buffer of rows.
 import { hash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -18,7 +18,7 @@ export interface ChunkedCopyOptions {
   staging: StagingTable
   batchId: string
   loadTable: string
-  /** The _source every row is stamped with. */
+  /** The _source of every row. */
   source: string
   /** SQL condition on the source rows (trusted: built by the caller from validated values). */
   where: string | null
@@ -62,6 +62,13 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
     await warehouse.unsafe(
       `create table ${load} (like staging.${q(staging.table)} including defaults including constraints)`,
     )
+    // The batch's columns are the same on every row: defaults, not text COPY must parse per row.
+    await warehouse.unsafe(
+      `alter table ${load}
+         alter column _batch_id set default ${literal(batchId, 'text')},
+         alter column _extracted_at set default ${literal(state.extracted_at, 'timestamptz')},
+         alter column _source set default ${literal(options.source, 'text')}`,
+    )
     await warehouse`update etl.batches set chunks_copied = 0, resume_after = null where batch_id = ${batchId}`
   } else {
     await warehouse`update etl.batches set resumed_times = resumed_times + 1 where batch_id = ${batchId}`
@@ -76,7 +83,7 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
     const query =
       `select ${columns} from ${q(options.sourceSchema)}.${q(staging.table)}` +
       `${conditions ? ` where ${conditions}` : ''} order by ${q(key)} limit ${options.chunkRows}`
-    const chunk = await copyOneChunk(options, query, load, columns, keyPosition, state.extracted_at, (n) => {
+    const chunk = await copyOneChunk(options, query, load, columns, keyPosition, (n) => {
       bytes += n
     })
     if (chunk.rows === 0) break
@@ -89,22 +96,18 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
 }
 
 /**
- * Rewrites the COPY text of the source rows into rows of the mirror's shape: each line (one row;
- * newlines inside values are escaped) gets its _row_hash, an MD5 of the line (the source columns
- * as COPY writes them), and the batch's _batch_id, _extracted_at and _source. Counts the rows and
- * keeps the last line, whose key is the chunk's resume point.
+ * Appends to each row of the source's COPY text (a line; newlines inside values are escaped)
+ * its _row_hash: an MD5 of the line, that is of the source columns as COPY writes them. Counts
+ * the rows and keeps the last line, whose key is the chunk's resume point.
  */
-class StampRows extends Transform {
+class HashRows extends Transform {
   rows = 0
   lastLine = ''
   private tail = ''
   private pending = ''
   private readonly decoder = new StringDecoder('utf8')
 
-  constructor(
-    private readonly stamp: string,
-    private readonly countBytes: (n: number) => void,
-  ) {
+  constructor(private readonly countBytes: (n: number) => void) {
     super()
   }
 
@@ -119,7 +122,7 @@ class StampRows extends Transform {
     }
     this.tail = text.slice(end + 1)
     const lines = text.slice(0, end).split('\n')
-    for (const line of lines) this.pending += `${line}\t${hash('md5', line)}${this.stamp}\n`
+    for (const line of lines) this.pending += `${line}\t${hash('md5', line)}\n`
     this.rows += lines.length
     this.lastLine = lines[lines.length - 1] as string
     // The source sends a message per row; the load side is far faster fed in large writes.
@@ -141,9 +144,6 @@ class StampRows extends Transform {
   }
 }
 
-/** COPY text for a value we write ourselves (batch ids, timestamps): escape what COPY would. */
-const copyText = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n')
-
 /**
  * One chunk: COPY out of the source, COPY into the load table and the new resume point, in one
  * warehouse transaction. Each side uses a connection of its own (see withDedicatedConnection).
@@ -154,18 +154,14 @@ async function copyOneChunk(
   load: string,
   columns: string,
   keyPosition: number,
-  extractedAt: string,
   countBytes: (n: number) => void,
 ): Promise<{ rows: number; lastKey: string }> {
-  const stamp = `\t${copyText(options.batchId)}\t${copyText(extractedAt)}\t${copyText(options.source)}`
-  const rows = new StampRows(stamp, countBytes)
+  const rows = new HashRows(countBytes)
   await withDedicatedConnection(options.sourceUrl, { name: 'paccafe-extract', readOnly: true }, (source) =>
     withDedicatedConnection(options.warehouseUrl, { name: 'paccafe-load' }, (target) =>
       target.begin(async (tx) => {
         const reader = await source.unsafe(`copy (${query}) to stdout`).readable()
-        const writer = await tx
-          .unsafe(`copy ${load} (${columns}, _row_hash, _batch_id, _extracted_at, _source) from stdin`)
-          .writable()
+        const writer = await tx.unsafe(`copy ${load} (${columns}, _row_hash) from stdin`).writable()
         await pipeline(reader, rows, writer)
         if (rows.rows > 0) {
           await tx`
