@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { Command } from 'commander'
-import { type Config, loadConfig, loadDotEnv, sourceAdminUrl } from '../lib/config.ts'
+import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, withDatabaseName } from '../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase } from '../lib/db.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../lib/services.ts'
@@ -29,15 +29,10 @@ interface Measurement {
 }
 
 function benchConfig(base: Config, scale: number): Config {
-  const withDatabase = (url: string, name: string) => {
-    const parsed = new URL(url)
-    parsed.pathname = `/${name}`
-    return parsed.toString()
-  }
   return {
     ...base,
-    sourceUrl: withDatabase(base.sourceUrl, `paccafe_bench_s${scale}_pos`),
-    warehouseUrl: withDatabase(base.warehouseUrl, `paccafe_bench_s${scale}_wh`),
+    sourceUrl: withDatabaseName(base.sourceUrl, `paccafe_bench_s${scale}_pos`),
+    warehouseUrl: withDatabaseName(base.warehouseUrl, `paccafe_bench_s${scale}_wh`),
     s3: { ...base.s3, bucket: 'paccafe-bench' },
   }
 }

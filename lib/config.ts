@@ -138,6 +138,13 @@ function assertTimezone(zone: string): void {
   }
 }
 
+/** The same server and user, another database: tests and benchmarks get databases of their own. */
+export function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${name}`
+  return parsed.toString()
+}
+
 /** The database name at the end of a PostgreSQL URL. */
 export function databaseName(url: string): string {
   return new URL(url).pathname.replace(/^\//, '')

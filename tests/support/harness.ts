@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
-import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, userName } from '../../lib/config.ts'
+import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, userName, withDatabaseName } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { migrate } from '../../lib/migrations.ts'
 import { createObjectStore, ensureBucket, type ObjectStore } from '../../lib/object-store.ts'
@@ -49,15 +49,10 @@ export interface Harness {
 export function testConfig(id: string): Config {
   loadDotEnv()
   const base = loadConfig()
-  const withDatabase = (url: string, name: string) => {
-    const parsed = new URL(url)
-    parsed.pathname = `/${name}`
-    return parsed.toString()
-  }
   return {
     ...base,
-    sourceUrl: withDatabase(base.sourceUrl, `paccafe_test_${id}_pos`),
-    warehouseUrl: withDatabase(base.warehouseUrl, `paccafe_test_${id}_wh`),
+    sourceUrl: withDatabaseName(base.sourceUrl, `paccafe_test_${id}_pos`),
+    warehouseUrl: withDatabaseName(base.warehouseUrl, `paccafe_test_${id}_wh`),
     temporal: { ...base.temporal, taskQueue: `paccafe-test-${id}` },
     s3: { ...base.s3, bucket: `paccafe-test-${id}` },
     sheets: { dir: path.join(tmpdir(), `paccafe-test-${id}-sheets`), landingPrefix: 'landing/' },
