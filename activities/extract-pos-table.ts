@@ -164,6 +164,10 @@ async function mergeIntoMirror(
         finished_at = now()
       where batch_id = ${batchId}`
     if (read?.high_water_mark) {
+      // Kept so that a run failing later can hand the rows back (releaseFailedRun).
+      await tx`
+        update etl.batches set watermark_before = (select high_water_mark from etl.watermarks where table_name = ${staging.table})
+        where batch_id = ${batchId}`
       await tx`
         insert into etl.watermarks (table_name, high_water_mark, last_batch_id, updated_at)
         values (${staging.table}, ${read.high_water_mark}::timestamp, ${batchId}, now())

@@ -4,7 +4,7 @@ import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
 import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
-import { makeFinishRun, makeStartRun } from './run-bookkeeping.ts'
+import { makeFinishRun, makeReleaseFailedRun, makeStartRun } from './run-bookkeeping.ts'
 import { makePlanRun, makeRunModel } from './run-model.ts'
 import { makeValidateTable } from './validate-table.ts'
 
@@ -12,6 +12,7 @@ export function createActivities(context: ActivityContext) {
   return withTypedFailures({
     startRun: makeStartRun(context),
     finishRun: makeFinishRun(context),
+    releaseFailedRun: makeReleaseFailedRun(context),
     planRun: makePlanRun(context),
     extractPosTable: makeExtractPosTable(context),
     ingestSheet: makeIngestSheet(context),

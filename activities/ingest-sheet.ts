@@ -80,7 +80,12 @@ async function ingest(context: ActivityContext, input: IngestSheetInput, spec: S
         (row) => row.checksum,
       ),
     )
-    const newFiles = files.filter((file) => !seen.has(file.checksum))
+    // A file already ingested, or listed twice (in the folder and the landing prefix), is read once.
+    const newFiles = files.filter((file) => {
+      if (seen.has(file.checksum)) return false
+      seen.add(file.checksum)
+      return true
+    })
     const loadTable = loadTableName(batchId, spec.name)
     await loadFiles(context, spec, loadTable, newFiles)
     const archived = await archiveRejectedRows(context, input.runId, spec, loadTable)
@@ -230,14 +235,14 @@ async function mergeIntoMirror(
        select $1, $2, $3, l._natural_key, e->>'column', $4, 'reject', e->>'value', md5(l._raw::text)
        from ${load} as l cross join lateral jsonb_array_elements(l._errors) as e
        where l._errors is not null
-       on conflict (table_name, natural_key, rule_name, row_hash) do nothing`,
+       on conflict on constraint violations_identity_key do nothing`,
       [runId, batchId, spec.name, parseRule(spec.name)],
     )
     await tx.unsafe(
       `insert into dq.violations (run_id, batch_id, table_name, natural_key, rule_name, severity, offending_value, row_hash)
        select $1, $2, $3, r._natural_key, $4, 'reject', r._source_file || '#' || r._source_row, md5(r._raw::text)
        from (${rejectedRowsSql(loadTable, 'unique')}) as r
-       on conflict (table_name, natural_key, rule_name, row_hash) do nothing`,
+       on conflict on constraint violations_identity_key do nothing`,
       [runId, batchId, spec.name, uniqueRule(spec.name)],
     )
     for (const object of archived) {

@@ -21,18 +21,18 @@ export function makeReconcileRowAccounting(context: ActivityContext) {
     const rows: AccountingRow[] = []
     await recordStep(warehouse, { runId: input.runId, step: 'reconcile' }, async () => {
       for (const tableName of input.tables) rows.push(await accountFor(context, input.runId, tableName))
+      const broken = rows.filter((row) => row.difference !== 0)
+      if (broken.length > 0) {
+        const detail = broken
+          .map(
+            (r) =>
+              `${r.tableName}: extracted ${r.rowsExtracted} != published ${r.rowsPublished} + rejected ${r.rowsRejected}`,
+          )
+          .join('; ')
+        throw new AccountingMismatchError(`Row accounting does not balance for run ${input.runId}: ${detail}`)
+      }
       return { rowsIn: rows.reduce((sum, row) => sum + row.rowsExtracted, 0) }
     })
-    const broken = rows.filter((row) => row.difference !== 0)
-    if (broken.length > 0) {
-      const detail = broken
-        .map(
-          (r) =>
-            `${r.tableName}: extracted ${r.rowsExtracted} != published ${r.rowsPublished} + rejected ${r.rowsRejected}`,
-        )
-        .join('; ')
-      throw new AccountingMismatchError(`Row accounting does not balance for run ${input.runId}: ${detail}`)
-    }
     return rows
   }
 }

@@ -1,5 +1,6 @@
 // etl.runs: a run's start and end. Both are idempotent upserts keyed by run id.
 import type { RunMode } from '../lib/pipeline-types.ts'
+import { quoteIdentifier } from '../lib/staging-catalog.ts'
 import type { ActivityContext } from './context.ts'
 
 export interface StartRunInput {
@@ -28,5 +29,33 @@ export function makeFinishRun(context: ActivityContext) {
     await context.warehouse`
       update etl.runs set status = ${input.status}, error = ${input.error ?? null}, finished_at = now()
       where run_id = ${input.runId}`
+  }
+}
+
+/**
+ * A run that fails after staging must not strand its rows: they are in the mirror under its
+ * batches, but were never published, and the next run would find them unchanged (or below the
+ * watermark, or in a file already ingested). So, in one transaction: the rows of its batches get
+ * a row hash no source row has, the watermarks it moved go back, and its sheet files are
+ * forgotten. The next run then stages those rows again, and publishes them.
+ */
+export function makeReleaseFailedRun(context: ActivityContext) {
+  return async function releaseFailedRun(input: { runId: string }): Promise<void> {
+    await context.warehouse.begin(async (tx) => {
+      const batches = await tx<{ batch_id: string; table_name: string }[]>`
+        select batch_id, table_name from etl.batches where run_id = ${input.runId}`
+      for (const batch of batches) {
+        await tx.unsafe(
+          `update staging.${quoteIdentifier(batch.table_name)} set _row_hash = 'released' where _batch_id = $1`,
+          [batch.batch_id],
+        )
+      }
+      await tx`
+        update etl.watermarks as w set high_water_mark = b.watermark_before, last_batch_id = null, updated_at = now()
+        from etl.batches as b
+        where b.run_id = ${input.runId} and w.table_name = b.table_name and w.last_batch_id = b.batch_id`
+      await tx`
+        delete from etl.ingested_files where batch_id in (select batch_id from etl.batches where run_id = ${input.runId})`
+    })
   }
 }

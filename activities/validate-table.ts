@@ -179,7 +179,7 @@ async function recordVerdicts(
       select ${input.runId}, batch_id, ${input.tableName}, natural_key, column_name, rule_name, severity,
              offending_value, replacement #>> '{}', row_hash
       from failures
-      on conflict (table_name, natural_key, rule_name, row_hash) do nothing`
+      on conflict on constraint violations_identity_key do nothing`
     await tx`delete from dq.rule_results where run_id = ${input.runId} and table_name = ${input.tableName}`
     const [checked] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${cleanTable}`)
     const rowsChecked = checked?.n ?? 0

@@ -4,7 +4,7 @@
 // `npm start`, by the tests and by .ci/run. Services the configuration points elsewhere (a
 // real Temporal cluster, MinIO) are only checked, never started.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import type { Config } from './config.ts'
@@ -99,12 +99,16 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s${log ? ` (see ${log})` : ''}`)
 }
 
+/** The pid in <data>/run/<name>.pid, if that process still runs and is still ours. */
 function readPid(config: Config, name: string): number | undefined {
   const file = pidFile(config, name)
   if (!existsSync(file)) return undefined
   const pid = Number(readFileSync(file, 'utf8'))
   try {
     process.kill(pid, 0)
+    // A pid can be reused after a reboot: only a process started from this project counts.
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    if (!commandLine.includes(name === 'worker' ? 'paccafe.ts' : name)) throw new Error('not ours')
     return pid
   } catch {
     rmSync(file, { force: true })
@@ -123,6 +127,7 @@ function startDetached(config: Config, name: string, command: string, args: stri
     cwd: projectRoot,
     env: env ?? process.env,
   })
+  closeSync(out) // the child has its own copy
   if (child.pid === undefined) throw new Error(`Could not start ${name}`)
   writeFileSync(pidFile(config, name), String(child.pid))
   child.unref()
@@ -212,7 +217,11 @@ export async function servicesDown(config: Config, say: Say): Promise<void> {
       process.kill(pid, 'SIGTERM')
     }
     await waitUntil(`${name} to stop`, async () => readPid(config, name) === undefined, 20_000).catch(() => {
-      process.kill(-pid, 'SIGKILL')
+      try {
+        process.kill(-pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
     })
     rmSync(pidFile(config, name), { force: true })
     say(`Stopped ${name}`)

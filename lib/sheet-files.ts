@@ -48,17 +48,23 @@ export async function findSheetFiles(
     }
   }
   const downloads = await mkdtemp(path.join(tmpdir(), 'paccafe-landing-'))
-  const keys: string[] = []
-  for await (const item of store.client.listObjectsV2(store.bucket, landingPrefix, true)) {
-    if (item.name && holdsSheet(path.basename(item.name), sheet)) keys.push(item.name)
+  const release = () => rm(downloads, { recursive: true, force: true })
+  try {
+    const keys: string[] = []
+    for await (const item of store.client.listObjectsV2(store.bucket, landingPrefix, true)) {
+      if (item.name && holdsSheet(path.basename(item.name), sheet)) keys.push(item.name)
+    }
+    for (const key of keys.sort()) {
+      // One folder per object keeps its own file name, which errors quote.
+      const folder = path.join(downloads, String(files.length))
+      await mkdir(folder)
+      const local = path.join(folder, path.basename(key))
+      await pipeline(await store.client.getObject(store.bucket, key), createWriteStream(local))
+      files.push({ name: `s3://${store.bucket}/${key}`, path: local, checksum: await sha256File(local) })
+    }
+  } catch (error) {
+    await release()
+    throw error
   }
-  for (const key of keys.sort()) {
-    // One folder per object keeps its own file name, which errors quote.
-    const folder = path.join(downloads, String(files.length))
-    await mkdir(folder)
-    const local = path.join(folder, path.basename(key))
-    await pipeline(await store.client.getObject(store.bucket, key), createWriteStream(local))
-    files.push({ name: `s3://${store.bucket}/${key}`, path: local, checksum: await sha256File(local) })
-  }
-  return { files, release: () => rm(downloads, { recursive: true, force: true }) }
+  return { files, release }
 }

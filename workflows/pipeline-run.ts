@@ -33,6 +33,17 @@ function extractActivities(heartbeatSeconds: number) {
 // Models and validation: set-based SQL in one transaction each.
 const transforms = proxyActivities<Activities>({ startToCloseTimeout: '30m', retry })
 
+/**
+ * Waits for every activity of a stage, then fails with the first failure, so that no sibling is
+ * still writing when a failed run hands its rows back.
+ */
+async function allOf<T>(work: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work)
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
+  if (failure) throw failure.reason
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value)
+}
+
 export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
   const progress: RunProgress = { runId: input.runId, stage: 'starting', stepsDone: 0, stepsTotal: 0 }
   setHandler(progressQuery, () => progress)
@@ -51,7 +62,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       plan.extractTables.length + plan.sheets.length + plan.tables.length + plan.cleanModels.length + publishCount + 1
 
     progress.stage = 'extracting'
-    const extracted: ExtractResult[] = await Promise.all([
+    const extracted: ExtractResult[] = await allOf([
       ...plan.extractTables.map((tableName) =>
         step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
       ),
@@ -59,16 +70,16 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     ])
 
     progress.stage = 'cleaning'
-    await Promise.all(plan.cleanModels.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
+    await allOf(plan.cleanModels.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
 
     progress.stage = 'validating'
-    const validations = await Promise.all(
+    const validations = await allOf(
       plan.tables.map((tableName) => step(transforms.validateTable({ runId: input.runId, tableName }))),
     )
 
     progress.stage = 'publishing'
     for (const layer of plan.publishLayers) {
-      await Promise.all(layer.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
+      await allOf(layer.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
     }
 
     progress.stage = 'reconciling'
@@ -81,6 +92,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     progress.stage = 'failed'
     const message =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+    await bookkeeping.releaseFailedRun({ runId: input.runId })
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
     throw ApplicationFailure.create({
       message: `Run ${input.runId} failed: ${message}`,
