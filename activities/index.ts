@@ -4,7 +4,13 @@ import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
 import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
-import { makeFinishRun, makeReleaseFailedRun, makeStartRun } from './run-bookkeeping.ts'
+import {
+  makeAcquireWriterLock,
+  makeFinishRun,
+  makeReleaseFailedRun,
+  makeReleaseWriterLock,
+  makeStartRun,
+} from './run-bookkeeping.ts'
 import { makePlanRun, makeRunModel } from './run-model.ts'
 import { makeValidateTable } from './validate-table.ts'
 
@@ -13,6 +19,8 @@ export function createActivities(context: ActivityContext) {
     startRun: makeStartRun(context),
     finishRun: makeFinishRun(context),
     releaseFailedRun: makeReleaseFailedRun(context),
+    acquireWriterLock: makeAcquireWriterLock(context),
+    releaseWriterLock: makeReleaseWriterLock(context),
     planRun: makePlanRun(context),
     extractPosTable: makeExtractPosTable(context),
     ingestSheet: makeIngestSheet(context),

@@ -59,3 +59,33 @@ export function makeReleaseFailedRun(context: ActivityContext) {
     })
   }
 }
+
+/** The lock is taken over from a run that is no longer running, or that has held it this long. */
+const STALE_LOCK_HOURS = 6
+
+/**
+ * One writer at a time: runs (and later reprocessing) never write staging and the warehouse
+ * side by side. Taking the lock again with the same run id is a no-op, so a retry is safe;
+ * while another run holds it, this fails with a retryable error and Temporal tries again.
+ */
+export function makeAcquireWriterLock(context: ActivityContext) {
+  return async function acquireWriterLock(input: { runId: string }): Promise<void> {
+    const [taken] = await context.warehouse<{ run_id: string }[]>`
+      insert into etl.publish_lock (lock_name, run_id) values ('warehouse', ${input.runId})
+      on conflict (lock_name) do update set run_id = excluded.run_id, acquired_at = now()
+      where etl.publish_lock.run_id = excluded.run_id
+         or etl.publish_lock.acquired_at < now() - make_interval(hours => ${STALE_LOCK_HOURS})
+         or not exists (select 1 from etl.runs r where r.run_id = etl.publish_lock.run_id and r.status = 'running')
+      returning run_id`
+    if (taken) return
+    const [holder] = await context.warehouse<{ run_id: string }[]>`
+      select run_id from etl.publish_lock where lock_name = 'warehouse'`
+    throw new Error(`The warehouse is being written by run ${holder?.run_id}; waiting for it to finish`)
+  }
+}
+
+export function makeReleaseWriterLock(context: ActivityContext) {
+  return async function releaseWriterLock(input: { runId: string }): Promise<void> {
+    await context.warehouse`delete from etl.publish_lock where lock_name = 'warehouse' and run_id = ${input.runId}`
+  }
+}

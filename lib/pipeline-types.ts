@@ -61,7 +61,16 @@ export interface AccountingRow {
 
 export interface RunProgress {
   runId: string
-  stage: 'starting' | 'extracting' | 'cleaning' | 'validating' | 'publishing' | 'reconciling' | 'done' | 'failed'
+  stage:
+    | 'starting'
+    | 'waiting'
+    | 'extracting'
+    | 'cleaning'
+    | 'validating'
+    | 'publishing'
+    | 'reconciling'
+    | 'done'
+    | 'failed'
   stepsDone: number
   stepsTotal: number
 }

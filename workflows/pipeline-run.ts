@@ -1,6 +1,6 @@
 // The pipeline-run workflow: the ETL DAG of one run (write, audit, publish).
 //
-//   startRun
+//   startRun, then wait for the writer lock (one run writes at a time)
 //   extract every POS table and sheet    (in parallel, into staging)
 //   clean models                         (in parallel)
 //   validate each modeled table          (in parallel: verdicts, violations, quarantine)
@@ -24,6 +24,11 @@ const retry = {
   nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
 }
 
+// Waiting for the writer lock: retried until the run holding it finishes.
+const writerLock = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '30s' }, // no attempt limit
+})
 // Fast SQL bookkeeping.
 const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry })
 /** Long extracts heartbeat after every committed chunk, so a dead worker is noticed quickly. */
@@ -55,6 +60,8 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
 
   const extracts = extractActivities(input.extractHeartbeatSeconds ?? 60)
   await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: input.mode })
+  progress.stage = 'waiting'
+  await writerLock.acquireWriterLock({ runId: input.runId })
   try {
     const plan = await bookkeeping.planRun()
     const publishCount = plan.publishLayers.reduce((sum, layer) => sum + layer.length, 0)
@@ -86,6 +93,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     const accounting = await step(bookkeeping.reconcileRowAccounting({ runId: input.runId, tables: plan.tables }))
 
     await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
+    await bookkeeping.releaseWriterLock({ runId: input.runId })
     progress.stage = 'done'
     return { runId: input.runId, extracted, validations, accounting }
   } catch (error) {
@@ -94,6 +102,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
     await bookkeeping.releaseFailedRun({ runId: input.runId })
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
+    await bookkeeping.releaseWriterLock({ runId: input.runId })
     throw ApplicationFailure.create({
       message: `Run ${input.runId} failed: ${message}`,
       type: 'PipelineRunFailed',

@@ -1,0 +1,32 @@
+// One writer at a time: two runs started together do not write side by side; the second waits
+// for the first to finish, and both succeed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHarness, type Harness } from '../support/harness.ts'
+
+let h: Harness
+
+describe('two runs started at the same time', () => {
+  beforeAll(async () => {
+    h = await createHarness({ scale: 0.2 })
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it('take turns: every step of one run comes after the other run finished', async () => {
+    const [first, second] = await Promise.all([h.start('full'), h.start('full')])
+    await Promise.all([first.workflow.result(), second.workflow.result()])
+    const runs = await h.warehouse<{ run_id: string; status: string; first_step: Date; finished_at: Date }[]>`
+      select r.run_id, r.status, min(s.started_at) as first_step, r.finished_at
+      from etl.runs r join etl.steps s using (run_id)
+      where r.run_id in (${first.runId}, ${second.runId})
+      group by r.run_id order by r.finished_at`
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded'])
+    const [earlier, later] = runs
+    expect(later?.first_step.getTime()).toBeGreaterThanOrEqual(
+      earlier?.finished_at.getTime() ?? Number.POSITIVE_INFINITY,
+    )
+    const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
+    expect(lock?.n).toBe(0)
+  })
+})
