@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
 import type { Config } from '../../lib/config.ts'
 import { connect } from '../../lib/db.ts'
-import type { PipelineRunResult, RunMode, RunProgress } from '../../lib/pipeline-types.ts'
+import type { RunMode, RunProgress } from '../../lib/pipeline-types.ts'
 import { formatRunSummary, readRunSummary } from '../../lib/run-summary.ts'
 import { connectClient, newRunId, startPipelineRun, webUiRunUrl } from '../../lib/temporal.ts'
 import { configFromEnvironment, say } from '../context.ts'
@@ -37,25 +37,33 @@ export async function runPipeline(config: Config, client: Client, mode: RunMode,
   say(`Started ${handle.workflowId}`)
   say(`Watch it in the Web UI: ${url}`)
   if (!wait) return true
-  const bar = new SingleBar({ format: '  {bar} {value}/{total} steps | {stage}', hideCursor: true, noTTYOutput: false })
-  bar.start(1, 0, { stage: 'starting' })
+  // A bar on a terminal; in a log (CI, a pipe) one line per stage instead.
+  const interactive = process.stdout.isTTY === true
+  const bar = new SingleBar({ format: '  {bar} {value}/{total} steps | {stage}', hideCursor: true })
+  if (interactive) bar.start(1, 0, { stage: 'starting' })
+  let lastStage = ''
   const poll = setInterval(async () => {
     try {
       const progress = await handle.query<RunProgress>('progress')
-      bar.setTotal(Math.max(progress.stepsTotal, 1))
-      bar.update(progress.stepsDone, { stage: progress.stage })
+      if (interactive) {
+        bar.setTotal(Math.max(progress.stepsTotal, 1))
+        bar.update(progress.stepsDone, { stage: progress.stage })
+      } else if (progress.stage !== lastStage) {
+        lastStage = progress.stage
+        say(`  ${progress.stage} (${progress.stepsDone}/${progress.stepsTotal} steps done)`)
+      }
     } catch {
       // The query can fail while the workflow is between tasks; the next poll catches up.
     }
   }, 500)
   let failure: unknown
   try {
-    ;(await handle.result()) as PipelineRunResult
+    await handle.result()
   } catch (error) {
     failure = error
   } finally {
     clearInterval(poll)
-    bar.stop()
+    if (interactive) bar.stop()
   }
   const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
   try {
