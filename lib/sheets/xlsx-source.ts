@@ -36,6 +36,7 @@ export async function* readWorkbookSheets(filePath: string, file: string): Async
     styles: 'cache', // date cells are told from numbers by their number format
     hyperlinks: 'ignore', // a hyperlink cell then reads as its text
   })
+  deferWorksheetsUntilWorkbookIsRead(reader)
   const unreadable = (error: unknown) => notAWorkbook(file, readError ?? error)
   try {
     for await (const worksheet of reader as AsyncIterable<unknown> as AsyncIterable<StreamedWorksheet>) {
@@ -68,6 +69,24 @@ async function* worksheetRows(
   } catch (error) {
     throw unreadable(error)
   }
+}
+
+/**
+ * exceljs' streaming reader parses a worksheet at once when the shared strings and the workbook's
+ * relations came before it, even if xl/workbook.xml (the sheet names) has not come yet, and then
+ * fails on the missing names. Zip writers may store the parts in any order, so until the workbook
+ * part is read the relations are hidden from that check: the worksheet is then kept aside, as
+ * exceljs does when the shared strings come late, and parsed once everything is known.
+ */
+function deferWorksheetsUntilWorkbookIsRead(reader: object): void {
+  let relations: unknown
+  Object.defineProperty(reader, 'workbookRels', {
+    configurable: true,
+    get: () => ((reader as { model?: unknown }).model ? relations : undefined),
+    set: (value: unknown) => {
+      relations = value
+    },
+  })
 }
 
 function notAWorkbook(file: string, error: unknown): Error {

@@ -1,9 +1,12 @@
 // Specifications of the spreadsheet reader, against a corpus of hand-kept sheets with the defects
 // staff produce, written to a temporary folder by the tests themselves.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import archiver from 'archiver'
 import ExcelJS from 'exceljs'
+import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BadInputError } from '../../lib/errors.ts'
 import { describeSheetError, readSheetRows, type SheetRow } from '../../lib/sheets/read-sheet.ts'
@@ -65,6 +68,25 @@ async function fileError(file: string, spec: SheetSpec = stockCountSheet): Promi
     return message
   }
   throw new Error(`reading ${file} did not fail`)
+}
+
+/** The parts of an .xlsx (a zip), by name. */
+async function xlsxParts(file: string): Promise<Record<string, Buffer>> {
+  const zip = await JSZip.loadAsync(await readFile(file))
+  const parts: Record<string, Buffer> = {}
+  for (const entry of Object.values(zip.files)) if (!entry.dir) parts[entry.name] = await entry.async('nodebuffer')
+  return parts
+}
+
+/** Writes a zip whose entries are stored in exactly the order given. */
+async function zipInOrder(file: string, entries: [string, Buffer][]): Promise<void> {
+  const archive = archiver('zip')
+  const done = new Promise<void>((resolve, reject) => {
+    archive.pipe(createWriteStream(file)).on('close', resolve).on('error', reject)
+  })
+  for (const [name, data] of entries) archive.append(data, { name })
+  await archive.finalize()
+  await done
 }
 
 const values = (rows: SheetRow[]) => rows.map((row) => row.values)
@@ -272,6 +294,30 @@ describe('a stock_count workbook', () => {
       'Stock Count': [STOCK_HEADER, ['2024-11-25', 'Kemang', 12, 3]],
     })
     expect((await readAll(file)).map((row) => row.values.store_name)).toEqual(['Kemang'])
+  })
+
+  it('reads a workbook whose list of sheets is stored after the sheets themselves', async () => {
+    // Zip writers may store a workbook's parts in any order; exceljs' own writer sometimes puts
+    // xl/workbook.xml (the sheet names) after the worksheets and the shared strings.
+    const written = await workbook('parts-in-order.xlsx', {
+      notes: [['a'], ['b']],
+      stock_count: [STOCK_HEADER, ['2024-11-25', 'Kemang', 12, 3]],
+    })
+    const parts = await xlsxParts(written)
+    const order = [
+      ...Object.keys(parts).filter((name) => !/^xl\/(worksheets\/|workbook\.xml$|sharedStrings\.xml$)/.test(name)),
+      'xl/sharedStrings.xml',
+      ...Object.keys(parts).filter((name) => name.startsWith('xl/worksheets/')),
+      'xl/workbook.xml',
+    ]
+    const file = path.join(folder, 'workbook-part-last.xlsx')
+    await zipInOrder(
+      file,
+      order.map((name) => [name, parts[name] as Buffer]),
+    )
+    expect(values(await readAll(file))).toEqual([
+      { count_date: '2024-11-25', store_name: 'Kemang', product_id: '12', counted_qty: '3', counted_by: null },
+    ])
   })
 
   it('can be stopped early and read again', async () => {
