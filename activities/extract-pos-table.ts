@@ -10,12 +10,8 @@ import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { chunkedCopy } from '../lib/chunked-copy.ts'
 import type { TransactionSql } from '../lib/db.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
-import {
-  assertNoSchemaDrift,
-  describeStagingTable,
-  quoteIdentifier as q,
-  type StagingTable,
-} from '../lib/staging-catalog.ts'
+import { quoteIdentifier as q } from '../lib/sql-text.ts'
+import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/staging-catalog.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 

@@ -14,7 +14,7 @@ import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest
 import { findSheetFiles, type SheetFile } from '../lib/sheet-files.ts'
 import { describeSheetError, readSheetRows } from '../lib/sheets/read-sheet.ts'
 import { SHEET_SPECS, type SheetSpec } from '../lib/sheets/sheet-specs.ts'
-import { quoteIdentifier as q } from '../lib/staging-catalog.ts'
+import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 

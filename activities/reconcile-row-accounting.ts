@@ -6,7 +6,7 @@
 // difference non-zero, and the run fails.
 import { AccountingMismatchError } from '../lib/errors.ts'
 import type { AccountingRow } from '../lib/pipeline-types.ts'
-import { quoteIdentifier as q } from '../lib/staging-catalog.ts'
+import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 

@@ -1,6 +1,6 @@
 // etl.runs: a run's start and end. Both are idempotent upserts keyed by run id.
 import type { RunMode } from '../lib/pipeline-types.ts'
-import { quoteIdentifier } from '../lib/staging-catalog.ts'
+import { quoteIdentifier } from '../lib/sql-text.ts'
 import type { ActivityContext } from './context.ts'
 
 export interface StartRunInput {

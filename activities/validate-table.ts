@@ -7,7 +7,8 @@ import { BadInputError } from '../lib/errors.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { type Rule, rulesFor } from '../lib/rules.ts'
-import { describeStagingTable, naturalKeyExpression, quoteIdentifier as q } from '../lib/staging-catalog.ts'
+import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
+import { describeStagingTable, naturalKeyExpression } from '../lib/staging-catalog.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
@@ -23,13 +24,12 @@ const ARCHIVED_SEVERITIES = new Set(['reject', 'nullify'])
 function replacementSql(rule: Rule): string {
   if (rule.severity === 'fix') return `to_jsonb((${rule.replacement}))`
   if (rule.severity === 'nullify') {
-    const json = JSON.stringify(rule.replacement ?? null).replace(/'/g, "''")
-    return `'${json}'::jsonb`
+    return `${quoteLiteral(JSON.stringify(rule.replacement ?? null))}::jsonb`
   }
   return 'null::jsonb'
 }
 
-const literal = (value: string | undefined) => (value === undefined ? 'null' : `'${value.replace(/'/g, "''")}'`)
+const literal = (value: string | undefined) => (value === undefined ? 'null' : quoteLiteral(value))
 
 /** One select per rule of the clean rows that violate it, in the shape of the failures table. */
 function failingRowsSql(rule: Rule, cleanTable: string): string {

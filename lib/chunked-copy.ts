@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises'
 import { StringDecoder } from 'node:string_decoder'
 import { type Sql, withDedicatedConnection } from './db.ts'
 import { BadInputError } from './errors.ts'
-import { quoteIdentifier as q, type StagingTable } from './staging-catalog.ts'
+import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
+import type { StagingTable } from './staging-catalog.ts'
 
 export interface ChunkedCopyOptions {
   sourceUrl: string
@@ -32,7 +33,7 @@ export interface ChunkedCopyResult {
   resumed: boolean
 }
 
-const literal = (value: string, type: string) => `'${value.replace(/'/g, "''")}'::${type}`
+const literal = (value: string, type: string) => `${quoteLiteral(value)}::${type}`
 
 export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): Promise<ChunkedCopyResult> {
   const { staging, loadTable, batchId } = options

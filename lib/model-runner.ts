@@ -5,6 +5,7 @@
 // - view: replaced.
 import type { Sql, TransactionSql } from './db.ts'
 import type { Model } from './models.ts'
+import { quoteIdentifier as quote } from './sql-text.ts'
 
 export interface ModelResult {
   model: string
@@ -14,7 +15,6 @@ export interface ModelResult {
   rowsUnchanged: number
 }
 
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`
 const qualified = (model: Model) => `${quote(model.schema)}.${quote(model.table)}`
 
 /** The model's select, without its trailing semicolon, ready to be wrapped. */

@@ -3,6 +3,7 @@
 // the source columns, with their types; its primary key is the source key.
 import type { Sql } from './db.ts'
 import { BadInputError } from './errors.ts'
+import { quoteIdentifier } from './sql-text.ts'
 
 export interface ColumnType {
   name: string
@@ -65,8 +66,4 @@ export async function assertNoSchemaDrift(source: Sql, sourceSchema: string, sta
 export function naturalKeyExpression(keyColumns: string[], alias: string): string {
   const parts = keyColumns.map((column) => `${alias}.${quoteIdentifier(column)}::text`)
   return parts.length === 1 ? (parts[0] as string) : `concat_ws('|', ${parts.join(', ')})`
-}
-
-export function quoteIdentifier(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`
 }

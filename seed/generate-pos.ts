@@ -12,6 +12,7 @@ import { type Cell, copyRows } from '../lib/copy-rows.ts'
 import type { Sql, TransactionSql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { projectRoot } from '../lib/paths.ts'
+import { quoteIdentifier, quoteLiteral } from '../lib/sql-text.ts'
 import { pickDefect } from './pick-defect.ts'
 import {
   BRANCH_TYPOS,
@@ -120,12 +121,12 @@ export async function grantReader(sql: Sql, role: string): Promise<void> {
   const [database] = await sql<{ name: string }[]>`select current_database() as name`
   await sql.unsafe(`
     do $$ begin
-      if not exists (select from pg_roles where rolname = '${role.replace(/'/g, "''")}') then
-        create role "${role.replace(/"/g, '""')}" login;
+      if not exists (select from pg_roles where rolname = ${quoteLiteral(role)}) then
+        create role ${quoteIdentifier(role)} login;
       end if;
     end $$`)
-  const quoted = `"${role.replace(/"/g, '""')}"`
-  await sql.unsafe(`grant connect on database "${database?.name}" to ${quoted}`)
+  const quoted = quoteIdentifier(role)
+  await sql.unsafe(`grant connect on database ${quoteIdentifier(database?.name ?? '')} to ${quoted}`)
   await sql.unsafe(`grant usage on schema public to ${quoted}`)
   await sql.unsafe(`grant select on all tables in schema public to ${quoted}`)
   await sql.unsafe(`alter default privileges in schema public grant select on tables to ${quoted}`)
