@@ -4,6 +4,7 @@ import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
 import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
+import { makeReconcileWarehouse } from './reconcile-warehouse.ts'
 import {
   makeAcquireWriterLock,
   makeFinishRun,
@@ -27,6 +28,7 @@ export function createActivities(context: ActivityContext) {
     runModel: makeRunModel(context),
     validateTable: makeValidateTable(context),
     reconcileRowAccounting: makeReconcileRowAccounting(context),
+    reconcileWarehouse: makeReconcileWarehouse(context),
   })
 }
 

@@ -251,7 +251,10 @@ async function mergeIntoMirror(
         values (${object.objectKey}, ${runId}, ${batchId}, ${spec.name}, ${object.rule}, ${object.rowCount}, ${object.sha256})
         on conflict (object_key) do update set row_count = excluded.row_count, checksum = excluded.checksum`
     }
-    await tx`delete from dq.rule_results where run_id = ${runId} and table_name = ${spec.name}`
+    // Only this step's rules: validation records the declared rules of the same table.
+    await tx`
+      delete from dq.rule_results
+      where run_id = ${runId} and table_name = ${spec.name} and rule_name in ${tx(builtInRules.map(([rule]) => rule))}`
     for (const [rule] of builtInRules) {
       const failed = archived.find((object) => object.rule === rule)?.rowCount ?? 0
       await tx`

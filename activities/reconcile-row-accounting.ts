@@ -2,7 +2,7 @@
 //   rows_extracted = rows_published + rows_rejected
 // rows_extracted: rows of the run's batch (new or changed); rows_published: rows with a
 // publish verdict that are present in the warehouse table that publishes the source table;
-// rows_rejected: rows with a reject verdict. A row that went missing on the way makes the
+// rows_rejected: rows with a reject verdict, plus sheet rows that did not parse. A row that went missing on the way makes the
 // difference non-zero, and the run fails.
 import { AccountingMismatchError } from '../lib/errors.ts'
 import type { AccountingRow } from '../lib/pipeline-types.ts'
@@ -40,12 +40,16 @@ export function makeReconcileRowAccounting(context: ActivityContext) {
 async function accountFor(context: ActivityContext, runId: string, tableName: string): Promise<AccountingRow> {
   const { warehouse } = context
   const publisher = context.models.find((model) => model.publishes === tableName)
-  const [batch] = await warehouse<{ extracted: number; deleted: number }[]>`
-    select coalesce(sum(rows_inserted + rows_updated), 0)::int as extracted, coalesce(sum(rows_deleted), 0)::int as deleted
+  // A sheet row that did not parse was extracted and rejected at ingestion (rows_rejected).
+  const [batch] = await warehouse<{ extracted: number; deleted: number; parse_rejected: number }[]>`
+    select coalesce(sum(rows_inserted + rows_updated + rows_rejected), 0)::int as extracted,
+           coalesce(sum(rows_rejected), 0)::int as parse_rejected,
+           coalesce(sum(rows_deleted), 0)::int as deleted
     from etl.batches where run_id = ${runId} and table_name = ${tableName}`
-  const [rejected] = await warehouse<{ n: number }[]>`
+  const [verdicts] = await warehouse<{ n: number }[]>`
     select count(*)::int as n from dq.verdicts
     where run_id = ${runId} and table_name = ${tableName} and verdict = 'reject'`
+  const rejected = (verdicts?.n ?? 0) + (batch?.parse_rejected ?? 0)
   let published = 0
   if (publisher?.uniqueKey) {
     const [row] = await warehouse.unsafe<{ n: number }[]>(
@@ -59,7 +63,7 @@ async function accountFor(context: ActivityContext, runId: string, tableName: st
   }
   const [recorded] = await warehouse<{ difference: number }[]>`
     insert into etl.row_accounting (run_id, table_name, rows_extracted, rows_published, rows_rejected, rows_deleted)
-    values (${runId}, ${tableName}, ${batch?.extracted ?? 0}, ${published}, ${rejected?.n ?? 0}, ${batch?.deleted ?? 0})
+    values (${runId}, ${tableName}, ${batch?.extracted ?? 0}, ${published}, ${rejected}, ${batch?.deleted ?? 0})
     on conflict (run_id, table_name) do update set
       rows_extracted = excluded.rows_extracted, rows_published = excluded.rows_published,
       rows_rejected = excluded.rows_rejected, rows_deleted = excluded.rows_deleted
@@ -68,7 +72,7 @@ async function accountFor(context: ActivityContext, runId: string, tableName: st
     tableName,
     rowsExtracted: batch?.extracted ?? 0,
     rowsPublished: published,
-    rowsRejected: rejected?.n ?? 0,
+    rowsRejected: rejected,
     rowsDeleted: batch?.deleted ?? 0,
     difference: recorded?.difference ?? 0,
   }

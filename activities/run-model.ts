@@ -11,6 +11,7 @@ import type { ActivityContext } from './context.ts'
 export interface RunModelInput {
   runId: string
   model: string
+  fullRefresh?: boolean
 }
 
 export function makeRunModel(context: ActivityContext) {
@@ -21,8 +22,13 @@ export function makeRunModel(context: ActivityContext) {
       context.warehouse,
       { runId: input.runId, step: `model:${model.name}` },
       async () => {
-        const built = await buildModel(context.warehouse, model, input.runId)
-        return { ...built, rowsOut: built.rowsSelected }
+        const built = await buildModel(
+          context.warehouse,
+          model,
+          { runId: input.runId, timezone: context.config.timezone },
+          { fullRefresh: input.fullRefresh },
+        )
+        return { ...built, rowsIn: built.rowsSelected, rowsOut: built.rowsSelected }
       },
     )
     return {
@@ -43,15 +49,20 @@ export function makePlanRun(context: ActivityContext) {
     const tables = cleanModels.map(sourceTableOf).filter((table): table is string => table !== undefined)
     // Publish models depend on clean models, which have run by then: drop those edges.
     const publishOnly = publishModels.map((model) => ({
-      ...model,
+      name: model.name,
+      file: model.file,
       dependsOn: model.dependsOn.filter((dependency) => !dependency.startsWith('clean.')),
     }))
+    const order = buildLayers(publishOnly).flat()
     return {
       extractTables: [...POS_TABLES].sort(),
       sheets: SHEET_SPECS.map((sheet) => sheet.name),
       tables: [...new Set(tables)].sort(),
       cleanModels: cleanModels.map((model) => model.name).sort(),
-      publishLayers: buildLayers(publishOnly),
+      publishModels: order.map((name) => ({
+        name,
+        dependsOn: publishOnly.find((model) => model.name === name)?.dependsOn ?? [],
+      })),
     }
   }
 }

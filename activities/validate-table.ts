@@ -180,7 +180,11 @@ async function recordVerdicts(
              offending_value, replacement #>> '{}', row_hash
       from failures
       on conflict on constraint violations_identity_key do nothing`
-    await tx`delete from dq.rule_results where run_id = ${input.runId} and table_name = ${input.tableName}`
+    // Only the declared rules: ingestion records its parse rules for sheet tables.
+    await tx`
+      delete from dq.rule_results
+      where run_id = ${input.runId} and table_name = ${input.tableName}
+        and rule_name = any(${rules.map((rule) => rule.name)}::text[])`
     const [checked] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${cleanTable}`)
     const rowsChecked = checked?.n ?? 0
     for (const rule of rules) {

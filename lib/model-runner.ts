@@ -1,11 +1,17 @@
-// Builds one model's table inside one transaction, according to its materialization.
-// - table: rebuilt from scratch; readers see the old or the new table, never half of one.
-// - incremental: created empty the first time, then merged on its unique key; rows whose
-//   columns did not change are left alone, so a second run on the same input changes nothing.
+// Builds one model's table inside one transaction, according to its materialization. A retry
+// after a crash starts from the committed state, so it gives the same table.
 // - view: replaced.
+// - table: rebuilt; readers see the old or the new rows, never half, and views that read the
+//   table keep working (same columns: truncate and refill the same table).
+// - incremental: merged on its unique key; unchanged rows are left alone, so a second run on
+//   the same input changes nothing. `_run_id` says which run last wrote a row; `refresh`
+//   headers then copy columns from rows other models changed in this run.
+// - scd2: a new version (valid_from, valid_to, is_current) when a row's columns change.
+// Every statement the engine runs comes from compileModel, which `paccafe models compile` prints.
 import type { Sql, TransactionSql } from './db.ts'
+import { ConfigurationError } from './errors.ts'
 import type { Model } from './models.ts'
-import { quoteIdentifier as quote } from './sql-text.ts'
+import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
 
 export interface ModelResult {
   model: string
@@ -15,83 +21,226 @@ export interface ModelResult {
   rowsUnchanged: number
 }
 
-const qualified = (model: Model) => `${quote(model.schema)}.${quote(model.table)}`
+export interface ModelSettings {
+  runId: string
+  /** The cafe's local time zone; models read it through etl.local_time_zone(). */
+  timezone: string
+}
+
+interface Column {
+  name: string
+  type: number
+}
+
+/** The column of an scd2 model's select that says when the change was seen. */
+export const CHANGED_AT = 'changed_at'
+const RUN_ID = 'etl.current_run_id()'
+
+const qualified = (model: Model) => `${q(model.schema)}.${q(model.table)}`
+const list = (columns: string[], prefix = '') => columns.map((column) => `${prefix}${q(column)}`).join(', ')
 
 /** The model's select, without its trailing semicolon, ready to be wrapped. */
 function selectOf(model: Model): string {
   return model.sql.trim().replace(/;\s*$/, '')
 }
 
-export async function runModel(sql: Sql, model: Model, runId: string): Promise<ModelResult> {
+/** The columns (name and type) the model's select returns, without running it. */
+async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[]> {
+  const result = await sql.unsafe(`select * from (\n${selectOf(model)}\n) as model_rows limit 0`)
+  return result.columns.map((column) => ({ name: column.name, type: column.type }))
+}
+
+async function tableColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[] | null> {
+  const rows = await sql<{ name: string; type: number; generated: string }[]>`
+    select a.attname as name, a.atttypid::int as type, a.attgenerated as generated
+    from pg_attribute a
+    where a.attrelid = to_regclass(${qualified(model)}) and a.attnum > 0 and not a.attisdropped
+    order by a.attnum`
+  if (rows.length === 0) return null
+  return rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type }))
+}
+
+const sameColumns = (a: Column[], b: Column[]) =>
+  a.length === b.length && a.every((column, i) => column.name === b[i]?.name && column.type === b[i]?.type)
+
+function computedColumnsSql(model: Model): string[] {
+  return model.computed.map(
+    (column) =>
+      `alter table ${qualified(model)} add column if not exists ${q(column.name)} ${column.type}
+         generated always as (${column.expression}) stored`,
+  )
+}
+
+function tableStatements(model: Model, columns: string[], existing: 'none' | 'same' | 'different'): string[] {
+  const create = [`create table ${qualified(model)} as\n${selectOf(model)}`, ...computedColumnsSql(model)]
+  if (existing === 'none') return create
+  if (existing === 'different') return [`drop table ${qualified(model)} cascade`, ...create]
+  return [`truncate ${qualified(model)}`, `insert into ${qualified(model)} (${list(columns)})\n${selectOf(model)}`]
+}
+
+function incrementalStatements(model: Model, columns: string[]): string[] {
+  const key = model.uniqueKey as string
+  const others = columns.filter((column) => column !== key)
+  const target = qualified(model)
+  const byColumns = [...new Set(model.refreshes.map((refresh) => refresh.by))]
+  return [
+    `create table if not exists ${target} as
+       select model_rows.*, null::text as _run_id from (\n${selectOf(model)}\n) as model_rows with no data`,
+    ...computedColumnsSql(model),
+    `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(key)})`,
+    `create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`,
+    ...byColumns.map((by) => `create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`),
+    `with model_rows as (\n${selectOf(model)}\n),
+     merged as (
+       insert into ${target} as t (${list(columns)}, _run_id)
+       select ${list(columns)}, ${RUN_ID} from model_rows
+       on conflict (${q(key)}) do update
+         set ${[...others, '_run_id'].map((column) => `${q(column)} = excluded.${q(column)}`).join(', ')}
+         where (${list(others, 't.')}) is distinct from (${list(others, 'excluded.')})
+       returning (xmax = 0) as inserted
+     )
+     select (select count(*) from model_rows)::int as selected,
+            count(*) filter (where inserted)::int as inserted,
+            count(*) filter (where not inserted)::int as updated
+     from merged`,
+    ...model.refreshes.map(
+      (refresh) =>
+        `update ${target} as t
+         set ${refresh.columns.map((column) => `${q(column)} = s.${q(column)}`).join(', ')}, _run_id = ${RUN_ID}
+         from ${refresh.from} as s
+         where s.${q(refresh.by)} = t.${q(refresh.by)} and s._run_id = ${RUN_ID}${
+           refresh.at ? `\n           and t.${q(refresh.at)} >= s.valid_from and t.${q(refresh.at)} < s.valid_to` : ''
+         }
+           and (${list(refresh.columns, 't.')}) is distinct from (${list(refresh.columns, 's.')})`,
+    ),
+  ]
+}
+
+function scd2Statements(model: Model, columns: string[]): string[] {
+  const key = model.uniqueKey as string
+  const surrogate = model.surrogateKey as string
+  const attributes = columns.filter((column) => column !== CHANGED_AT)
+  const tracked = attributes.filter((column) => column !== key)
+  const target = qualified(model)
+  return [
+    `create table if not exists ${target} as
+       select null::uuid as ${q(surrogate)}, ${list(attributes)},
+              null::timestamp as valid_from, null::timestamp as valid_to, null::boolean as is_current,
+              null::text as _run_id
+       from (\n${selectOf(model)}\n) as model_rows with no data`,
+    `create unique index if not exists ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`,
+    `create unique index if not exists ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`,
+    `create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`,
+    `create temporary table incoming on commit drop as\n${selectOf(model)}`,
+    // A version closes when the row's columns changed; its successor opens at the same instant.
+    `update ${target} as t
+       set valid_to = i.${CHANGED_AT}, is_current = false, _run_id = ${RUN_ID}
+       from incoming as i
+       where t.${q(key)} = i.${q(key)} and t.is_current and i.${CHANGED_AT} > t.valid_from
+         and (${list(tracked, 't.')}) is distinct from (${list(tracked, 'i.')})`,
+    // The first version of a row is valid from the beginning of time, so all history links to it.
+    `insert into ${target} (${q(surrogate)}, ${list(attributes)}, valid_from, valid_to, is_current, _run_id)
+     select warehouse.surrogate_key(${quoteLiteral(model.table)}, i.${q(key)}::text || '|' || i.valid_from::text),
+            ${list(attributes, 'i.')}, i.valid_from, 'infinity', true, ${RUN_ID}
+     from (
+       select incoming.*,
+              case when exists (select 1 from ${target} as v where v.${q(key)} = incoming.${q(key)})
+                   then incoming.${CHANGED_AT} else '-infinity'::timestamp end as valid_from
+       from incoming
+       where not exists (select 1 from ${target} as c where c.${q(key)} = incoming.${q(key)} and c.is_current)
+     ) as i`,
+  ]
+}
+
+/** The statements that build the model, as the engine runs them (shown by `models compile`). */
+export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<string[]> {
+  if (model.materialized === 'view') return [`create or replace view ${qualified(model)} as\n${selectOf(model)}`]
+  const columns = await selectColumns(sql, model)
+  const names = columns.map((column) => column.name)
+  const existing = await tableColumns(sql, model)
+  switch (model.materialized) {
+    case 'table':
+      return tableStatements(
+        model,
+        names,
+        existing === null ? 'none' : sameColumns(existing, columns) ? 'same' : 'different',
+      )
+    case 'incremental':
+      if (existing) assertSameShape(model, names, existing, ['_run_id'])
+      return incrementalStatements(model, names)
+    case 'scd2':
+      if (!names.includes(CHANGED_AT)) {
+        throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)
+      }
+      if (existing) {
+        assertSameShape(
+          model,
+          names.filter((name) => name !== CHANGED_AT),
+          existing,
+          [model.surrogateKey as string, 'valid_from', 'valid_to', 'is_current', '_run_id'],
+        )
+      }
+      return scd2Statements(model, names)
+  }
+}
+
+/** An incremental table keeps its rows across runs, so a changed column list must not pass unnoticed. */
+function assertSameShape(model: Model, selected: string[], existing: Column[], engineColumns: string[]): void {
+  const stored = existing.map((column) => column.name).filter((name) => !engineColumns.includes(name))
+  const added = selected.filter((name) => !stored.includes(name))
+  const removed = stored.filter((name) => !selected.includes(name))
+  if (added.length > 0 || removed.length > 0) {
+    throw new ConfigurationError(
+      `Model ${model.file} no longer matches ${model.name}` +
+        `${added.length ? `; new columns: ${added.join(', ')}` : ''}` +
+        `${removed.length ? `; removed columns: ${removed.join(', ')}` : ''}` +
+        '. Rebuild it with `paccafe models run --full-refresh` on it.',
+    )
+  }
+}
+
+export async function runModel(
+  sql: Sql,
+  model: Model,
+  settings: ModelSettings,
+  options: { fullRefresh?: boolean } = {},
+): Promise<ModelResult> {
   return sql.begin(async (tx) => {
-    // Models read "the batches of this run" through etl.run_batches(), which reads this setting.
-    await tx`select set_config('paccafe.run_id', ${runId}, true)`
+    await tx`select set_config('paccafe.run_id', ${settings.runId}, true),
+                    set_config('paccafe.timezone', ${settings.timezone}, true)`
     // One builder of a given model at a time, even across workers.
     await tx`select pg_advisory_xact_lock(hashtext(${model.name}))`
-    switch (model.materialized) {
-      case 'view':
-        await tx.unsafe(`create or replace view ${qualified(model)} as ${selectOf(model)}`)
-        return { model: model.name, rowsSelected: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0 }
-      case 'table':
-        return rebuildTable(tx, model)
-      case 'incremental':
-        return mergeIncremental(tx, model)
+    if (options.fullRefresh && model.materialized !== 'view') {
+      await tx.unsafe(`drop table if exists ${qualified(model)} cascade`)
+    }
+    const statements = await compileModel(tx, model)
+    const counts = { selected: 0, inserted: 0, updated: 0, unchanged: 0 }
+    for (const statement of statements) {
+      const result = await tx.unsafe(statement)
+      const command = (result as unknown as { command: string }).command
+      const merged = result[0] as { selected: number; inserted: number; updated: number } | undefined
+      if (merged && 'selected' in merged) {
+        counts.selected += merged.selected
+        counts.inserted += merged.inserted
+        counts.updated += merged.updated
+        counts.unchanged += merged.selected - merged.inserted - merged.updated
+      } else if (statement.startsWith('create temporary table incoming')) {
+        counts.selected += result.count
+      } else if (command === 'INSERT' || command === 'SELECT') {
+        counts.inserted += result.count
+      } else if (command === 'UPDATE') {
+        counts.updated += result.count
+      }
+    }
+    if (model.materialized === 'table') counts.selected = counts.inserted
+    // scd2: an input row is unchanged unless it opened a version (a changed row also closed one).
+    if (model.materialized === 'scd2') counts.unchanged = counts.selected - counts.inserted
+    return {
+      model: model.name,
+      rowsSelected: counts.selected,
+      rowsInserted: counts.inserted,
+      rowsUpdated: counts.updated,
+      rowsUnchanged: counts.unchanged,
     }
   })
-}
-
-async function rebuildTable(tx: TransactionSql, model: Model): Promise<ModelResult> {
-  await tx.unsafe(`drop table if exists ${qualified(model)}`)
-  const result = await tx.unsafe(`create table ${qualified(model)} as ${selectOf(model)}`)
-  const rows = result.count
-  return { model: model.name, rowsSelected: rows, rowsInserted: rows, rowsUpdated: 0, rowsUnchanged: 0 }
-}
-
-async function tableColumns(tx: TransactionSql, model: Model): Promise<string[]> {
-  const rows = await tx<{ name: string }[]>`
-    select a.attname as name
-    from pg_attribute a
-    where a.attrelid = ${`${qualified(model)}`}::regclass and a.attnum > 0 and not a.attisdropped
-    order by a.attnum`
-  return rows.map((row) => row.name)
-}
-
-async function mergeIncremental(tx: TransactionSql, model: Model): Promise<ModelResult> {
-  const key = model.uniqueKey as string
-  await tx.unsafe(`create table if not exists ${qualified(model)} as ${selectOf(model)} with no data`)
-  await tx.unsafe(
-    `create unique index if not exists ${quote(`${model.table}__unique_key`)} on ${qualified(model)} (${quote(key)})`,
-  )
-  const columns = await tableColumns(tx, model)
-  const others = columns.filter((column) => column !== key)
-  const list = columns.map(quote).join(', ')
-  const target = quote(model.table)
-  const [counts] = await tx.unsafe<{ selected: number; inserted: number; updated: number }[]>(`
-    with model_rows as (
-      ${selectOf(model)}
-    ),
-    merged as (
-      insert into ${qualified(model)} as ${target} (${list})
-      select ${list} from model_rows
-      on conflict (${quote(key)}) do update
-        set ${others.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}
-        where (${others.map((column) => `${target}.${quote(column)}`).join(', ')})
-          is distinct from (${others.map((column) => `excluded.${quote(column)}`).join(', ')})
-      returning (xmax = 0) as inserted
-    )
-    select
-      (select count(*) from model_rows)::int as selected,
-      count(*) filter (where inserted)::int as inserted,
-      count(*) filter (where not inserted)::int as updated
-    from merged`)
-  const selected = counts?.selected ?? 0
-  const inserted = counts?.inserted ?? 0
-  const updated = counts?.updated ?? 0
-  return {
-    model: model.name,
-    rowsSelected: selected,
-    rowsInserted: inserted,
-    rowsUpdated: updated,
-    rowsUnchanged: selected - inserted - updated,
-  }
 }

@@ -1,14 +1,36 @@
 // The model catalogue: one SQL file per table under models/<schema>/<table>.sql. A file's
 // header comments say how the table is built; its dependencies are read from the SQL itself
-// (schema-qualified references), never declared twice.
+// (schema-qualified references, found by PostgreSQL's parser), never declared twice.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ConfigurationError } from './errors.ts'
 import { modelsDir } from './paths.ts'
+import { lineAndColumn, SqlSyntaxError, tableReferences } from './sql-references.ts'
 
 export const MODEL_SCHEMAS = ['clean', 'warehouse', 'marts'] as const
 export const SOURCE_SCHEMAS = ['staging'] as const
-export type Materialization = 'table' | 'incremental' | 'view'
+export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'scd2'] as const
+export type Materialization = (typeof MATERIALIZATIONS)[number]
+
+/**
+ * After a merge, copies columns from another model's rows that changed in this run (a late
+ * dimension row arriving, an order changing status) into this table's rows that point at them.
+ * Header: `-- refresh: <columns> from <schema.table> by <key column> [at <timestamp column>]`;
+ * `at` picks the SCD2 version valid at that timestamp.
+ */
+export interface Refresh {
+  columns: string[]
+  from: string
+  by: string
+  at?: string
+}
+
+/** A column the table computes from its other columns, kept right by PostgreSQL on every update. */
+export interface ComputedColumn {
+  name: string
+  type: string
+  expression: string
+}
 
 export interface Model {
   /** schema.table, for example warehouse.dim_customers */
@@ -19,9 +41,13 @@ export interface Model {
   sql: string
   materialized: Materialization
   uniqueKey?: string
+  /** scd2: the surrogate key column the engine fills, one per version. */
+  surrogateKey?: string
   grain?: string
   /** The source table whose rows this model publishes (row accounting counts them here). */
   publishes?: string
+  refreshes: Refresh[]
+  computed: ComputedColumn[]
   /** Other models this one reads. */
   dependsOn: string[]
   /** Staging tables this one reads. */
@@ -29,44 +55,54 @@ export interface Model {
 }
 
 const HEADER_LINE = /^--\s*([a-z_]+):\s*(.+?)\s*$/
+const NAME = '[a-z_][a-z0-9_]*'
+const REFRESH = new RegExp(`^(.+?)\\s+from\\s+(${NAME}\\.${NAME})\\s+by\\s+(${NAME})(?:\\s+at\\s+(${NAME}))?$`)
+const COMPUTED = new RegExp(`^(${NAME})\\s+(.+?)\\s+=\\s+(.+)$`)
 
-/** Reads `-- key: value` lines at the top of a model file. */
-export function parseHeader(sql: string): Record<string, string> {
-  const header: Record<string, string> = {}
+/** Reads `-- key: value` lines at the top of a model file; a key may repeat. */
+export function parseHeader(sql: string): Record<string, string[]> {
+  const header: Record<string, string[]> = {}
   for (const line of sql.split('\n')) {
     const trimmed = line.trim()
     if (trimmed === '') continue
     if (!trimmed.startsWith('--')) break
     const match = HEADER_LINE.exec(trimmed)
-    if (match?.[1] && match[2]) header[match[1]] = match[2]
+    if (match?.[1] && match[2]) header[match[1]] = [...(header[match[1]] ?? []), match[2]]
   }
   return header
 }
 
-/** Removes comments and string literals, so references are only found in real SQL. */
-function stripCommentsAndStrings(sql: string): string {
-  return sql
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/'(?:[^']|'')*'/g, "''")
-}
-
 /** The schema-qualified tables a model's SQL reads, split into models and sources. */
-export function findReferences(sql: string): { models: string[]; sources: string[] } {
-  const schemas = [...MODEL_SCHEMAS, ...SOURCE_SCHEMAS].join('|')
-  // A name followed by '(' is a function (warehouse.surrogate_key(...)), not a table.
-  const pattern = new RegExp(`\\b(${schemas})\\.([a-z_][a-z0-9_]*)\\b(?!\\s*\\()`, 'g')
+export async function findReferences(sql: string): Promise<{ models: string[]; sources: string[] }> {
   const models = new Set<string>()
   const sources = new Set<string>()
-  for (const [, schema, table] of stripCommentsAndStrings(sql).matchAll(pattern)) {
+  for (const { schema, table } of await tableReferences(sql)) {
     const name = `${schema}.${table}`
-    if ((SOURCE_SCHEMAS as readonly string[]).includes(schema as string)) sources.add(name)
-    else models.add(name)
+    if ((SOURCE_SCHEMAS as readonly string[]).includes(schema)) sources.add(name)
+    else if ((MODEL_SCHEMAS as readonly string[]).includes(schema)) models.add(name)
   }
   return { models: [...models].sort(), sources: [...sources].sort() }
 }
 
-export function parseModel(file: string, sql: string): Model {
+function parseRefresh(file: string, text: string): Refresh {
+  const match = REFRESH.exec(text)
+  if (!match) {
+    throw new ConfigurationError(
+      `Model ${file}: refresh must read "<columns> from <schema.table> by <column> [at <column>]", not "${text}"`,
+    )
+  }
+  const [, columns = '', from = '', by = '', at] = match
+  return { columns: columns.split(',').map((column) => column.trim()), from, by, ...(at ? { at } : {}) }
+}
+
+function parseComputed(file: string, text: string): ComputedColumn {
+  const match = COMPUTED.exec(text)
+  if (!match) throw new ConfigurationError(`Model ${file}: computed must read "<column> <type> = <expression>"`)
+  const [, name = '', type = '', expression = ''] = match
+  return { name, type, expression }
+}
+
+export async function parseModel(file: string, sql: string): Promise<Model> {
   const schema = path.basename(path.dirname(file))
   const table = path.basename(file, '.sql')
   const name = `${schema}.${table}`
@@ -74,14 +110,33 @@ export function parseModel(file: string, sql: string): Model {
     throw new ConfigurationError(`Model ${file}: its folder must be one of ${MODEL_SCHEMAS.join(', ')}`)
   }
   const header = parseHeader(sql)
-  const materialized = (header.materialized ?? 'table') as Materialization
-  if (!['table', 'incremental', 'view'].includes(materialized)) {
-    throw new ConfigurationError(`Model ${file}: materialized must be table, incremental or view, not ${materialized}`)
+  const one = (key: string) => header[key]?.at(-1)
+  const materialized = (one('materialized') ?? 'table') as Materialization
+  if (!MATERIALIZATIONS.includes(materialized)) {
+    throw new ConfigurationError(
+      `Model ${file}: materialized must be one of ${MATERIALIZATIONS.join(', ')}, not ${materialized}`,
+    )
   }
-  if (materialized === 'incremental' && !header.unique_key) {
-    throw new ConfigurationError(`Model ${file}: an incremental model needs a unique_key header`)
+  if ((materialized === 'incremental' || materialized === 'scd2') && !one('unique_key')) {
+    throw new ConfigurationError(`Model ${file}: a ${materialized} model needs a unique_key header`)
   }
-  const references = findReferences(sql)
+  if (materialized === 'scd2' && !one('surrogate_key')) {
+    throw new ConfigurationError(`Model ${file}: an scd2 model needs a surrogate_key header (the version's key)`)
+  }
+  const refreshes = (header.refresh ?? []).map((text) => parseRefresh(file, text))
+  if (refreshes.length > 0 && materialized !== 'incremental') {
+    throw new ConfigurationError(`Model ${file}: only an incremental model can refresh columns`)
+  }
+  let references: { models: string[]; sources: string[] }
+  try {
+    references = await findReferences(sql)
+  } catch (error) {
+    if (!(error instanceof SqlSyntaxError)) throw error
+    const where = error.position === undefined ? '' : `:${Object.values(lineAndColumn(sql, error.position)).join(':')}`
+    throw new ConfigurationError(`Model ${file}${where}: ${error.message}`)
+  }
+  const dependsOn = new Set([...references.models, ...refreshes.map((refresh) => refresh.from)])
+  dependsOn.delete(name)
   return {
     name,
     schema,
@@ -89,10 +144,13 @@ export function parseModel(file: string, sql: string): Model {
     file,
     sql,
     materialized,
-    uniqueKey: header.unique_key,
-    grain: header.grain,
-    publishes: header.publishes,
-    dependsOn: references.models.filter((reference) => reference !== name),
+    uniqueKey: one('unique_key'),
+    surrogateKey: one('surrogate_key'),
+    grain: one('grain'),
+    publishes: one('publishes'),
+    refreshes,
+    computed: (header.computed ?? []).map((text) => parseComputed(file, text)),
+    dependsOn: [...dependsOn].sort(),
     sources: references.sources,
   }
 }
@@ -104,7 +162,7 @@ export async function loadModels(dir = modelsDir): Promise<Model[]> {
     const folder = path.join(dir, schema.name)
     for (const file of (await readdir(folder)).filter((f) => f.endsWith('.sql')).sort()) {
       const full = path.join(folder, file)
-      models.push(parseModel(full, await readFile(full, 'utf8')))
+      models.push(await parseModel(full, await readFile(full, 'utf8')))
     }
   }
   assertValidGraph(models)
@@ -125,11 +183,14 @@ export function assertValidGraph(models: Model[]): void {
 }
 
 /**
- * Groups models into layers: every model's dependencies are in earlier layers, so the models
- * of one layer can run in parallel.
+ * Groups models into layers: every model's dependencies are in earlier layers. Used to order
+ * and to show the graph; the workflow itself starts each model as soon as its inputs are built.
  */
-export function buildLayers(models: Model[]): string[][] {
-  const remaining = new Map(models.map((model) => [model.name, new Set(model.dependsOn)]))
+export function buildLayers(models: Pick<Model, 'name' | 'file' | 'dependsOn'>[]): string[][] {
+  const names = new Set(models.map((model) => model.name))
+  const remaining = new Map(
+    models.map((model) => [model.name, new Set(model.dependsOn.filter((dependency) => names.has(dependency)))]),
+  )
   const layers: string[][] = []
   while (remaining.size > 0) {
     const ready = [...remaining]
@@ -147,8 +208,49 @@ export function buildLayers(models: Model[]): string[][] {
   return layers
 }
 
-/** The source table (staging.x -> x) a clean model standardizes. */
+/** The models a name stands for: `schema.table` or a table name that is unique. */
+function resolveName(models: Model[], name: string): Model {
+  const matches = models.filter((model) => model.name === name || model.table === name)
+  if (matches.length === 1) return matches[0] as Model
+  if (matches.length === 0) throw new ConfigurationError(`There is no model named ${name}`)
+  throw new ConfigurationError(`${name} is ambiguous: ${matches.map((model) => model.name).join(', ')}`)
+}
+
+function closure(start: Model, next: (model: Model) => string[], byName: Map<string, Model>): Set<string> {
+  const seen = new Set<string>([start.name])
+  const queue = [start]
+  while (queue.length > 0) {
+    for (const name of next(queue.shift() as Model)) {
+      if (seen.has(name)) continue
+      seen.add(name)
+      queue.push(byName.get(name) as Model)
+    }
+  }
+  return seen
+}
+
+/**
+ * Selects models the way dbt does: `name` is the model alone, `+name` adds everything it reads
+ * (upstream), `name+` adds everything that reads it (downstream). Returns names in graph order.
+ */
+export function selectModels(models: Model[], selectors: string[]): string[] {
+  const byName = new Map(models.map((model) => [model.name, model]))
+  const readers = (model: Model) => models.filter((other) => other.dependsOn.includes(model.name)).map((m) => m.name)
+  const selected = new Set<string>()
+  for (const selector of selectors) {
+    const upstream = selector.startsWith('+')
+    const downstream = selector.endsWith('+')
+    const model = resolveName(models, selector.replace(/^\+|\+$/g, ''))
+    selected.add(model.name)
+    if (upstream) for (const name of closure(model, (m) => m.dependsOn, byName)) selected.add(name)
+    if (downstream) for (const name of closure(model, readers, byName)) selected.add(name)
+  }
+  return buildLayers(models)
+    .flat()
+    .filter((name) => selected.has(name))
+}
+
+/** The source table a clean model standardizes: clean.x reads staging.x. */
 export function sourceTableOf(model: Model): string | undefined {
-  const [source] = model.sources
-  return model.schema === 'clean' && source ? source.replace(/^staging\./, '') : undefined
+  return model.schema === 'clean' && model.sources.includes(`staging.${model.table}`) ? model.table : undefined
 }

@@ -3,11 +3,29 @@
 
 export type RunMode = 'full' | 'incremental'
 
+/** A model and the models it reads, as the workflow schedules them. */
+export interface ModelNode {
+  name: string
+  dependsOn: string[]
+}
+
 export interface PipelineRunInput {
   runId: string
   mode: RunMode
   /** How long an extract may go without a heartbeat before it is retried elsewhere (default 60). */
   extractHeartbeatSeconds?: number
+  /** How many models may build at once (default 2). */
+  modelConcurrency?: number
+}
+
+/** Rebuilds a selection of models, without extracting (`paccafe models run`). */
+export interface ModelsRunInput {
+  runId: string
+  /** Model names in graph order. */
+  models: string[]
+  /** Drop and rebuild incremental and scd2 tables from what their selects return now. */
+  fullRefresh?: boolean
+  modelConcurrency?: number
 }
 
 export interface RunPlan {
@@ -19,8 +37,8 @@ export interface RunPlan {
   tables: string[]
   /** Clean models, all independent of each other. */
   cleanModels: string[]
-  /** Warehouse and mart models in dependency layers; a layer's models may run in parallel. */
-  publishLayers: string[][]
+  /** Warehouse and mart models with the models each reads (clean models have run by then). */
+  publishModels: ModelNode[]
 }
 
 export interface ExtractResult {
@@ -59,6 +77,15 @@ export interface AccountingRow {
   difference: number
 }
 
+/** One warehouse-versus-source check of a run (numbers as text: sums of money are exact). */
+export interface ReconciliationRow {
+  check: string
+  source: string
+  rejected: string
+  warehouse: string
+  difference: string
+}
+
 export interface RunProgress {
   runId: string
   stage:
@@ -80,4 +107,5 @@ export interface PipelineRunResult {
   extracted: ExtractResult[]
   validations: ValidationResult[]
   accounting: AccountingRow[]
+  reconciliation: ReconciliationRow[]
 }

@@ -3,7 +3,7 @@
 // deterministic, so a retried activity overwrites the same bytes.
 import { Readable } from 'node:stream'
 import type { Sql } from './db.ts'
-import { type ObjectStore, putJson, uploadStream } from './object-store.ts'
+import { type ObjectStore, putJson, readText, uploadStream } from './object-store.ts'
 
 export interface QuarantineObject {
   rule: string
@@ -36,6 +36,20 @@ export async function archiveLines(sql: Sql, store: ObjectStore, objectKey: stri
   return uploadStream(store, objectKey, body, 'application/x-ndjson')
 }
 
+interface ManifestEntry {
+  object_key: string
+  rule: string
+  severity: string
+  column: string | null
+  row_count: number
+  sha256: string
+}
+
+/**
+ * The run and table's manifest.json lists every quarantine object. Ingestion (parse failures)
+ * and validation (rules) both add to it: entries are merged by object key, so either step can
+ * run, or run again, without dropping the other's objects.
+ */
 export async function writeManifest(
   store: ObjectStore,
   runId: string,
@@ -43,16 +57,25 @@ export async function writeManifest(
   objects: QuarantineObject[],
 ): Promise<void> {
   if (objects.length === 0) return
-  await putJson(store, `${quarantinePrefix(runId, tableName)}/manifest.json`, {
-    run_id: runId,
-    table: tableName,
-    objects: objects.map((object) => ({
-      object_key: object.objectKey,
-      rule: object.rule,
-      severity: object.severity,
-      column: object.column ?? null,
-      row_count: object.rowCount,
-      sha256: object.sha256,
-    })),
-  })
+  const key = `${quarantinePrefix(runId, tableName)}/manifest.json`
+  const added: ManifestEntry[] = objects.map((object) => ({
+    object_key: object.objectKey,
+    rule: object.rule,
+    severity: object.severity,
+    column: object.column ?? null,
+    row_count: object.rowCount,
+    sha256: object.sha256,
+  }))
+  const kept = (await readManifest(store, key)).filter((entry) => !added.some((a) => a.object_key === entry.object_key))
+  const entries = [...kept, ...added].sort((a, b) => a.object_key.localeCompare(b.object_key))
+  await putJson(store, key, { run_id: runId, table: tableName, objects: entries })
+}
+
+async function readManifest(store: ObjectStore, key: string): Promise<ManifestEntry[]> {
+  try {
+    return (JSON.parse(await readText(store, key)) as { objects: ManifestEntry[] }).objects
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NoSuchKey') return []
+    throw error
+  }
 }

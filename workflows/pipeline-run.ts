@@ -4,8 +4,9 @@
 //   extract every POS table and sheet    (in parallel, into staging)
 //   clean models                         (in parallel)
 //   validate each modeled table          (in parallel: verdicts, violations, quarantine)
-//   warehouse models, layer by layer     (a layer in parallel)
-//   reconcile row accounting             (modeled tables; fails the run if a row went missing)
+//   warehouse and mart models            (a graph: each starts once what it reads is built)
+//   reconcile row accounting             (fails the run if a row went missing)
+//   reconcile the warehouse with staging (revenue, lines, orders; fails the run on a gap)
 //   finishRun
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
@@ -13,6 +14,7 @@ import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowI
 import type { Activities } from '../activities/index.ts'
 import { NON_RETRYABLE_ERROR_TYPES } from '../lib/errors.ts'
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
+import { runGraph } from './model-graph.ts'
 
 export const progressQuery = defineQuery<RunProgress>('progress')
 
@@ -64,9 +66,14 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   await writerLock.acquireWriterLock({ runId: input.runId })
   try {
     const plan = await bookkeeping.planRun()
-    const publishCount = plan.publishLayers.reduce((sum, layer) => sum + layer.length, 0)
+    const concurrency = input.modelConcurrency ?? 2
     progress.stepsTotal =
-      plan.extractTables.length + plan.sheets.length + plan.tables.length + plan.cleanModels.length + publishCount + 1
+      plan.extractTables.length +
+      plan.sheets.length +
+      plan.tables.length +
+      plan.cleanModels.length +
+      plan.publishModels.length +
+      2
 
     progress.stage = 'extracting'
     const extracted: ExtractResult[] = await allOf([
@@ -77,7 +84,12 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     ])
 
     progress.stage = 'cleaning'
-    await allOf(plan.cleanModels.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
+    const buildModel = (model: string) => step(transforms.runModel({ runId: input.runId, model }))
+    await runGraph(
+      plan.cleanModels.map((name) => ({ name, dependsOn: [] })),
+      concurrency,
+      buildModel,
+    )
 
     progress.stage = 'validating'
     const validations = await allOf(
@@ -85,17 +97,16 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     )
 
     progress.stage = 'publishing'
-    for (const layer of plan.publishLayers) {
-      await allOf(layer.map((model) => step(transforms.runModel({ runId: input.runId, model }))))
-    }
+    await runGraph(plan.publishModels, concurrency, buildModel)
 
     progress.stage = 'reconciling'
     const accounting = await step(bookkeeping.reconcileRowAccounting({ runId: input.runId, tables: plan.tables }))
+    const reconciliation = await step(bookkeeping.reconcileWarehouse({ runId: input.runId }))
 
     await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
     await bookkeeping.releaseWriterLock({ runId: input.runId })
     progress.stage = 'done'
-    return { runId: input.runId, extracted, validations, accounting }
+    return { runId: input.runId, extracted, validations, accounting, reconciliation }
   } catch (error) {
     progress.stage = 'failed'
     const message =

@@ -1,43 +1,85 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../lib/errors.ts'
-import { buildLayers, findReferences, loadModels, parseHeader, parseModel } from '../../lib/models.ts'
+import {
+  assertValidGraph,
+  buildLayers,
+  findReferences,
+  loadModels,
+  type Model,
+  parseHeader,
+  parseModel,
+  selectModels,
+} from '../../lib/models.ts'
 import { loadRules } from '../../lib/rules.ts'
 
 const model = (file: string, sql: string) => parseModel(file, sql)
+const models = (files: [string, string][]) => Promise.all(files.map(([file, sql]) => model(file, sql)))
 
 describe('model files', () => {
-  it('read their header: materialization, unique key, grain, what they publish', () => {
-    const header = parseHeader('-- materialized: incremental\n-- unique_key: nk_id\n-- grain: one thing\n\nselect 1')
-    expect(header).toEqual({ materialized: 'incremental', unique_key: 'nk_id', grain: 'one thing' })
+  it('read their header: materialization, unique key, grain, what they publish; a key may repeat', () => {
+    const header = parseHeader(
+      '-- materialized: incremental\n-- unique_key: nk_id\n-- grain: one thing\n-- refresh: a from x.y by k\n-- refresh: b from x.z by k\n\nselect 1',
+    )
+    expect(header).toEqual({
+      materialized: ['incremental'],
+      unique_key: ['nk_id'],
+      grain: ['one thing'],
+      refresh: ['a from x.y by k', 'b from x.z by k'],
+    })
   })
 
-  it('take their dependencies from the SQL, ignoring comments, strings and functions', () => {
+  it('take their dependencies from the parsed SQL: not comments, strings, functions or CTE names', async () => {
     const sql = `-- reads clean.not_this
-      select * from clean.customers c
+      with clean_rows as (select * from clean.customers)
+      select * from clean_rows c
       join warehouse.dim_dates d on true
       where x = 'staging.nothing' and warehouse.surrogate_key('a', 'b') is not null
-      and exists (select 1 from staging.customers)`
-    expect(findReferences(sql)).toEqual({
+      and exists (select 1 from staging.customers) /* marts.not_this */
+      and c.id in (select id from dq.run_publish_verdicts('customers'))`
+    expect(await findReferences(sql)).toEqual({
       models: ['clean.customers', 'warehouse.dim_dates'],
       sources: ['staging.customers'],
     })
   })
 
-  it('are named after their folder and file', () => {
-    const m = model('/m/warehouse/dim_x.sql', '-- materialized: view\nselect 1')
+  it('are named after their folder and file', async () => {
+    const m = await model('/m/warehouse/dim_x.sql', '-- materialized: view\nselect 1')
     expect(m).toMatchObject({ name: 'warehouse.dim_x', schema: 'warehouse', table: 'dim_x', materialized: 'view' })
   })
 
-  it('order the graph in layers that can run in parallel', () => {
-    const models = [
-      model('/m/warehouse/fct.sql', 'select * from warehouse.dim_a, warehouse.dim_b'),
-      model('/m/warehouse/dim_a.sql', 'select * from clean.a'),
-      model('/m/warehouse/dim_b.sql', 'select * from clean.b'),
-      model('/m/clean/a.sql', 'select * from staging.a'),
-      model('/m/clean/b.sql', 'select * from staging.b'),
-      model('/m/marts/m.sql', 'select * from warehouse.fct'),
-    ]
-    expect(buildLayers(models)).toEqual([
+  it('declare refreshes and computed columns; a refreshed table is a dependency', async () => {
+    const m = await model(
+      '/m/warehouse/fct.sql',
+      [
+        '-- materialized: incremental',
+        '-- unique_key: nk_line_id',
+        '-- refresh: sk_product_id, sk_store_id from warehouse.dim_products by nk_product_id at order_ts',
+        '-- computed: cost_amount numeric(12, 2) = quantity * cost_price',
+        'select 1 as nk_line_id from clean.lines',
+      ].join('\n'),
+    )
+    expect(m.refreshes).toEqual([
+      {
+        columns: ['sk_product_id', 'sk_store_id'],
+        from: 'warehouse.dim_products',
+        by: 'nk_product_id',
+        at: 'order_ts',
+      },
+    ])
+    expect(m.computed).toEqual([{ name: 'cost_amount', type: 'numeric(12, 2)', expression: 'quantity * cost_price' }])
+    expect(m.dependsOn).toEqual(['clean.lines', 'warehouse.dim_products'])
+  })
+
+  it('order the graph in layers that can run in parallel', async () => {
+    const graph = await models([
+      ['/m/warehouse/fct.sql', 'select * from warehouse.dim_a, warehouse.dim_b'],
+      ['/m/warehouse/dim_a.sql', 'select * from clean.a'],
+      ['/m/warehouse/dim_b.sql', 'select * from clean.b'],
+      ['/m/clean/a.sql', 'select * from staging.a'],
+      ['/m/clean/b.sql', 'select * from staging.b'],
+      ['/m/marts/m.sql', 'select * from warehouse.fct'],
+    ])
+    expect(buildLayers(graph)).toEqual([
       ['clean.a', 'clean.b'],
       ['warehouse.dim_a', 'warehouse.dim_b'],
       ['warehouse.fct'],
@@ -45,26 +87,70 @@ describe('model files', () => {
     ])
   })
 
-  it('fail on a cycle, naming the files', () => {
-    const models = [
-      model('/m/warehouse/a.sql', 'select * from warehouse.b'),
-      model('/m/warehouse/b.sql', 'select * from warehouse.a'),
-    ]
-    expect(() => buildLayers(models)).toThrow(ConfigurationError)
-    expect(() => buildLayers(models)).toThrow('/m/warehouse/a.sql, /m/warehouse/b.sql')
+  it('select a model, its upstream (+name) or its downstream (name+), in graph order', async () => {
+    const graph = await models([
+      ['/m/clean/a.sql', 'select * from staging.a'],
+      ['/m/warehouse/dim_a.sql', 'select * from clean.a'],
+      ['/m/warehouse/fct.sql', 'select * from warehouse.dim_a'],
+      ['/m/marts/m.sql', 'select * from warehouse.fct'],
+      ['/m/marts/other.sql', 'select 1'],
+    ])
+    expect(selectModels(graph, ['fct'])).toEqual(['warehouse.fct'])
+    expect(selectModels(graph, ['+warehouse.fct'])).toEqual(['clean.a', 'warehouse.dim_a', 'warehouse.fct'])
+    expect(selectModels(graph, ['dim_a+'])).toEqual(['warehouse.dim_a', 'warehouse.fct', 'marts.m'])
+    expect(() => selectModels(graph, ['nope'])).toThrow('There is no model named nope')
   })
 
-  it('fail on an incremental model without a unique key or a bad materialization', () => {
-    expect(() => model('/m/warehouse/a.sql', '-- materialized: incremental\nselect 1')).toThrow('needs a unique_key')
-    expect(() => model('/m/warehouse/a.sql', '-- materialized: ephemeral\nselect 1')).toThrow('materialized must be')
+  it('fail on a cycle, naming the files', async () => {
+    const graph = await models([
+      ['/m/warehouse/a.sql', 'select * from warehouse.b'],
+      ['/m/warehouse/b.sql', 'select * from warehouse.a'],
+    ])
+    expect(() => assertValidGraph(graph)).toThrow(ConfigurationError)
+    expect(() => assertValidGraph(graph)).toThrow('Models form a cycle: /m/warehouse/a.sql, /m/warehouse/b.sql')
+  })
+
+  it('fail on a reference to a model no file builds, naming the file', async () => {
+    const graph: Model[] = await models([['/m/warehouse/a.sql', 'select * from warehouse.missing']])
+    expect(() => assertValidGraph(graph)).toThrow('Model /m/warehouse/a.sql reads warehouse.missing')
+  })
+
+  it('fail on a syntax error with the file, line and column', async () => {
+    await expect(model('/m/warehouse/a.sql', '-- materialized: table\nselect * fromm clean.x')).rejects.toThrow(
+      /Model \/m\/warehouse\/a\.sql:2:\d+: syntax error/,
+    )
+  })
+
+  it('fail on a missing unique key, surrogate key, or an unknown materialization', async () => {
+    await expect(model('/m/warehouse/a.sql', '-- materialized: incremental\nselect 1')).rejects.toThrow(
+      'needs a unique_key',
+    )
+    await expect(model('/m/warehouse/a.sql', '-- materialized: scd2\n-- unique_key: k\nselect 1')).rejects.toThrow(
+      'surrogate_key',
+    )
+    await expect(model('/m/warehouse/a.sql', '-- materialized: ephemeral\nselect 1')).rejects.toThrow(
+      'materialized must be',
+    )
   })
 
   it('of this project load, form a valid graph, and every clean model has rules', async () => {
-    const models = await loadModels()
+    const all = await loadModels()
     const rules = await loadRules()
-    const clean = models.filter((m) => m.schema === 'clean').map((m) => m.table)
-    expect(clean.length).toBeGreaterThan(0)
+    const clean = all.filter((m) => m.schema === 'clean').map((m) => m.table)
+    expect(clean.sort()).toEqual(
+      [
+        'customers',
+        'employees',
+        'inventory_tracking',
+        'order_details',
+        'orders',
+        'products',
+        'stock_count',
+        'store_branch',
+      ].sort(),
+    )
     for (const table of clean) expect(rules.some((rule) => rule.table === table)).toBe(true)
-    for (const m of models.filter((x) => x.publishes)) expect(clean).toContain(m.publishes)
+    const published = all.filter((x) => x.publishes).map((x) => x.publishes)
+    expect(published.sort()).toEqual([...clean].sort())
   })
 })

@@ -1,0 +1,92 @@
+// Cross-checks the warehouse against the source after each run (warehouse.md): what staging
+// holds, less what validation held back, must be what the warehouse holds. Each check is
+// three SQL expressions computed independently; the results are kept in etl.reconciliation
+// and any difference fails the run.
+import { AccountingMismatchError } from '../lib/errors.ts'
+import type { ReconciliationRow } from '../lib/pipeline-types.ts'
+import { recordStep } from '../lib/steps.ts'
+import type { ActivityContext } from './context.ts'
+
+interface Check {
+  name: string
+  /** Over every staged row (source deletes included: the warehouse keeps what it published). */
+  source: string
+  /** The same, for the rows whose latest verdict is reject. */
+  rejected: string
+  warehouse: string
+}
+
+/** The latest verdict of a staging row is the one for the batch that last wrote it. */
+const rejectedRow = (table: string, alias: string, key: string) => `exists (
+  select 1 from dq.verdicts as v
+  where v.table_name = '${table}' and v.batch_id = ${alias}._batch_id
+    and v.natural_key = ${alias}.${key}::text and v.verdict = 'reject')`
+
+const completedLines = `
+  from staging.order_details as d
+  join staging.orders as o on o.order_id = d.order_id
+  where btrim(o.order_status) = 'Completed'`
+
+export const CHECKS: Check[] = [
+  {
+    name: 'completed_revenue',
+    source: `select coalesce(sum(d.subtotal), 0) ${completedLines}`,
+    rejected: `select coalesce(sum(d.subtotal), 0) ${completedLines} and ${rejectedRow('order_details', 'd', 'order_detail_id')}`,
+    warehouse: `select coalesce(sum(subtotal), 0) from warehouse.fct_order_lines where order_status = 'Completed'`,
+  },
+  {
+    name: 'order_lines',
+    source: 'select count(*) from staging.order_details',
+    rejected: `select count(*) from staging.order_details as d where ${rejectedRow('order_details', 'd', 'order_detail_id')}`,
+    warehouse: 'select count(*) from warehouse.fct_order_lines',
+  },
+  {
+    name: 'orders',
+    source: 'select count(*) from staging.orders',
+    rejected: `select count(*) from staging.orders as o where ${rejectedRow('orders', 'o', 'order_id')}`,
+    warehouse: 'select count(*) from warehouse.fct_orders',
+  },
+]
+
+export interface ReconcileWarehouseInput {
+  runId: string
+}
+
+export function makeReconcileWarehouse(context: ActivityContext) {
+  return async function reconcileWarehouse(input: ReconcileWarehouseInput): Promise<ReconciliationRow[]> {
+    const { warehouse } = context
+    let rows: ReconciliationRow[] = []
+    await recordStep(warehouse, { runId: input.runId, step: 'reconcile-warehouse' }, async () => {
+      rows = await warehouse.begin(async (tx) => {
+        // One snapshot for all three sides of every check.
+        await tx`set transaction isolation level repeatable read`
+        const results: ReconciliationRow[] = []
+        for (const check of CHECKS) {
+          const [row] = await tx.unsafe<{ source: string; rejected: string; warehouse: string; difference: string }[]>(
+            `insert into etl.reconciliation (run_id, check_name, source_value, rejected_value, warehouse_value)
+             values ($1, $2, (${check.source}), (${check.rejected}), (${check.warehouse}))
+             on conflict (run_id, check_name) do update set
+               source_value = excluded.source_value, rejected_value = excluded.rejected_value,
+               warehouse_value = excluded.warehouse_value, checked_at = now()
+             returning source_value::text as source, rejected_value::text as rejected,
+                       warehouse_value::text as warehouse, difference::text as difference`,
+            [input.runId, check.name],
+          )
+          if (!row) throw new Error(`Reconciliation check ${check.name} recorded nothing`)
+          results.push({ check: check.name, ...row })
+        }
+        return results
+      })
+      const broken = rows.filter((row) => Number(row.difference) !== 0)
+      if (broken.length > 0) {
+        throw new AccountingMismatchError(
+          `The warehouse does not reconcile with the source for run ${input.runId}: ${broken
+            .map((r) => `${r.check}: source ${r.source} - rejected ${r.rejected} != warehouse ${r.warehouse}`)
+            .join('; ')}`,
+        )
+      }
+      return { rowsIn: rows.length }
+    })
+    return rows
+  }
+}

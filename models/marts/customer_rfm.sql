@@ -1,0 +1,58 @@
+-- materialized: table
+-- grain: one merged customer (customer_master_id), walk-in and unknown excluded
+--
+-- Recency, frequency and monetary value over Completed orders, as of the last day with orders
+-- (so the answer does not drift with the clock). Scores are quintiles (5 is best). Loyalty
+-- tier from the points balance: Gold from 500, Silver from 100, else Bronze.
+
+with customers as (
+    select
+        customer_master_id,
+        sum(greatest(coalesce(loyalty_points, 0), 0))   as loyalty_points,
+        count(*)                                        as customer_records
+    from warehouse.dim_customers
+    where not is_special_member
+    group by customer_master_id
+),
+
+completed_orders as (
+    select customer_master_id, order_ts, lines_subtotal
+    from warehouse.fct_orders
+    where order_status = 'Completed' and customer_master_id > 0
+),
+
+as_of as (
+    select max(order_ts)::date as day from warehouse.fct_orders
+),
+
+per_customer as (
+    select
+        c.customer_master_id,
+        c.customer_records,
+        c.loyalty_points,
+        min(o.order_ts)::date                 as first_order_date,
+        max(o.order_ts)::date                 as last_order_date,
+        count(o.order_ts)                     as frequency,
+        coalesce(sum(o.lines_subtotal), 0)    as monetary
+    from customers as c
+    left join completed_orders as o on o.customer_master_id = c.customer_master_id
+    group by c.customer_master_id, c.customer_records, c.loyalty_points
+)
+
+select
+    p.customer_master_id,
+    p.customer_records,
+    p.first_order_date,
+    p.last_order_date,
+    (select day from as_of) - p.last_order_date                               as recency_days,
+    p.frequency,
+    p.monetary,
+    ntile(5) over (order by p.last_order_date nulls first, p.customer_master_id)  as recency_score,
+    ntile(5) over (order by p.frequency, p.customer_master_id)                    as frequency_score,
+    ntile(5) over (order by p.monetary, p.customer_master_id)                     as monetary_score,
+    p.loyalty_points,
+    case when p.loyalty_points >= 500 then 'Gold'
+         when p.loyalty_points >= 100 then 'Silver'
+         else 'Bronze' end                                                    as loyalty_tier,
+    p.frequency >= 2                                                          as is_returning
+from per_customer as p

@@ -1,0 +1,39 @@
+-- materialized: incremental
+-- unique_key: nk_tracking_id
+-- grain: one inventory movement
+-- publishes: inventory_tracking
+-- refresh: sk_product_id, sk_store_id, cost_price from warehouse.dim_products by nk_product_id at change_ts
+-- computed: cost_value numeric(12, 2) = abs(quantity) * cost_price
+--
+-- The reason decides the direction (Restock adds, Damaged and Expired remove and are waste);
+-- the quantity's absolute value is used (a contradicting sign is a warning, not a loss).
+
+with published_movements as (
+    select m.*
+    from clean.inventory_tracking as m
+    join dq.run_publish_verdicts('inventory_tracking') as v
+        on v.batch_id = m.batch_id and v.natural_key = m.natural_key
+),
+
+products as (
+    select nk_product_id, sk_product_id, sk_store_id, cost_price, valid_from, valid_to
+    from warehouse.dim_products
+)
+
+select
+    warehouse.surrogate_key('fct_inventory_movements', m.tracking_id::text)   as sk_movement_id,
+    m.tracking_id                                                              as nk_tracking_id,
+    m.change_date                                                              as change_ts,
+    coalesce(warehouse.date_id(m.change_date), -1)                             as change_date_id,
+    m.product_id                                                               as nk_product_id,
+    coalesce(p.sk_product_id, unknown_product.sk_product_id)                   as sk_product_id,
+    coalesce(p.sk_store_id, unknown_product.sk_store_id)                       as sk_store_id,
+    warehouse.movement_sign(m.reason) * abs(m.quantity_change)                 as quantity,
+    m.reason,
+    m.reason in ('Damaged', 'Expired')                                         as is_waste,
+    p.cost_price
+from published_movements as m
+left join products as p
+    on p.nk_product_id = m.product_id
+   and m.change_date >= p.valid_from and m.change_date < p.valid_to
+cross join (select * from products where nk_product_id = -1) as unknown_product

@@ -1,0 +1,51 @@
+-- materialized: incremental
+-- unique_key: nk_order_id
+-- grain: one order
+--
+-- Rebuilds the orders this run touched: a new or changed header, or a new or changed line.
+-- An order belongs to the branch of the products on its lines, the most frequent one if they
+-- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
+-- lines' sum is lines_subtotal.
+
+with touched_orders as (
+    select nk_order_id from warehouse.int_orders where _run_id = etl.current_run_id()
+    union
+    select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
+),
+
+line_totals as (
+    select
+        l.nk_order_id,
+        count(*)                                           as line_count,
+        sum(l.quantity)                                    as items_count,
+        sum(l.subtotal)                                    as lines_subtotal,
+        mode() within group (order by l.sk_store_id)       as sk_store_id
+    from warehouse.fct_order_lines as l
+    where l.nk_order_id in (select nk_order_id from touched_orders)
+    group by l.nk_order_id
+),
+
+unknown_branch as (
+    select sk_store_id from warehouse.dim_store_branch where nk_store_id = -1
+)
+
+select
+    o.nk_order_id,
+    o.order_ts,
+    o.order_date_id,
+    o.order_time_id,
+    o.nk_customer_id,
+    o.sk_customer_id,
+    o.customer_master_id,
+    o.nk_employee_id,
+    o.sk_employee_id,
+    coalesce(t.sk_store_id, (select sk_store_id from unknown_branch))   as sk_store_id,
+    coalesce(t.line_count, 0)                                          as line_count,
+    coalesce(t.items_count, 0)                                         as items_count,
+    o.total_amount,
+    coalesce(t.lines_subtotal, 0)                                      as lines_subtotal,
+    o.payment_method,
+    o.order_status
+from warehouse.int_orders as o
+left join line_totals as t on t.nk_order_id = o.nk_order_id
+where o.nk_order_id in (select nk_order_id from touched_orders)

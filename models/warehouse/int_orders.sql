@@ -1,0 +1,54 @@
+-- materialized: incremental
+-- unique_key: nk_order_id
+-- grain: one order's header (who, when, how paid, status): what its lines and fct_orders share
+-- publishes: orders
+-- refresh: sk_customer_id, customer_master_id from warehouse.dim_customers by nk_customer_id
+-- refresh: sk_employee_id from warehouse.dim_employees by nk_employee_id
+--
+-- An order without a customer is a walk-in sale (the walk-in member); a customer or employee
+-- that is not in the warehouse yet links to the unknown member, and the refresh headers
+-- re-link it on the run that brings it. Fixed and nullified values come from the verdicts.
+
+with published_orders as (
+    select
+        o.order_id                                                                  as nk_order_id,
+        o.order_date                                                                as order_ts,
+        o.customer_id                                                               as nk_customer_id,
+        o.employee_id                                                               as nk_employee_id,
+        o.total_amount,
+        dq.verdict_value(v.nullified, v.fixed, 'payment_method', o.payment_method)  as payment_method,
+        dq.verdict_value(v.nullified, v.fixed, 'order_status', o.order_status)      as order_status
+    from clean.orders as o
+    join dq.run_publish_verdicts('orders') as v
+        on v.batch_id = o.batch_id and v.natural_key = o.natural_key
+),
+
+customers as (
+    select nk_customer_id, sk_customer_id, customer_master_id from warehouse.dim_customers
+),
+
+employees as (
+    select nk_employee_id, sk_employee_id from warehouse.dim_employees
+)
+
+select
+    o.nk_order_id,
+    o.order_ts,
+    coalesce(warehouse.date_id(o.order_ts), -1)                               as order_date_id,
+    coalesce(warehouse.time_id(o.order_ts), -1)                               as order_time_id,
+    o.nk_customer_id,
+    case when o.nk_customer_id is null then walk_in.sk_customer_id
+         else coalesce(c.sk_customer_id, unknown_customer.sk_customer_id) end  as sk_customer_id,
+    case when o.nk_customer_id is null then walk_in.customer_master_id
+         else coalesce(c.customer_master_id, unknown_customer.customer_master_id) end as customer_master_id,
+    o.nk_employee_id,
+    coalesce(e.sk_employee_id, unknown_employee.sk_employee_id)               as sk_employee_id,
+    o.total_amount,
+    o.payment_method,
+    o.order_status
+from published_orders as o
+left join customers as c on c.nk_customer_id = o.nk_customer_id
+left join employees as e on e.nk_employee_id = o.nk_employee_id
+cross join (select * from customers where nk_customer_id = -2) as walk_in
+cross join (select * from customers where nk_customer_id = -1) as unknown_customer
+cross join (select * from employees where nk_employee_id = -1) as unknown_employee
