@@ -6,7 +6,8 @@ import type { ActivityContext } from './context.ts'
 export interface StartRunInput {
   runId: string
   workflowId: string
-  mode: RunMode
+  /** models: a models-only run (paccafe models run), which extracts nothing. */
+  mode: RunMode | 'models'
 }
 
 export interface FinishRunInput {

@@ -37,6 +37,7 @@ export function makeRunModel(context: ActivityContext) {
       rowsInserted: result.rowsInserted,
       rowsUpdated: result.rowsUpdated,
       rowsUnchanged: result.rowsUnchanged,
+      rowsDeleted: result.rowsDeleted,
     }
   }
 }

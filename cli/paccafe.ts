@@ -2,6 +2,7 @@
 // paccafe: the command line of the pipeline. Each command lives in cli/commands/.
 import { Command } from 'commander'
 import { registerBuildCommand } from './commands/build.ts'
+import { registerModelsCommand } from './commands/models.ts'
 import { registerRunCommand } from './commands/run.ts'
 import { registerSeedCommand } from './commands/seed.ts'
 import { registerServicesCommand } from './commands/services.ts'
@@ -22,7 +23,14 @@ registerSeedCommand(program)
 registerSimulateCommand(program)
 registerWorkerCommand(program)
 registerRunCommand(program)
+registerModelsCommand(program)
 registerStartCommand(program)
 registerBuildCommand(program)
+
+// Output piped into `head` and the like: stop quietly when the reader is gone.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
 
 program.parseAsync(process.argv).catch(reportAndExit)

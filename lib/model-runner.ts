@@ -5,7 +5,8 @@
 //   table keep working (same columns: truncate and refill the same table).
 // - incremental: merged on its unique key; unchanged rows are left alone, so a second run on
 //   the same input changes nothing. `_run_id` says which run last wrote a row; `refresh`
-//   headers then copy columns from rows other models changed in this run.
+//   headers then copy columns from rows other models changed in this run. A model that
+//   publishes a source table drops the rows whose new version this run rejected.
 // - scd2: a new version (valid_from, valid_to, is_current) when a row's columns change.
 // Every statement the engine runs comes from compileModel, which `paccafe models compile` prints.
 import type { Sql, TransactionSql } from './db.ts'
@@ -19,6 +20,7 @@ export interface ModelResult {
   rowsInserted: number
   rowsUpdated: number
   rowsUnchanged: number
+  rowsDeleted: number
 }
 
 export interface ModelSettings {
@@ -103,6 +105,16 @@ function incrementalStatements(model: Model, columns: string[]): string[] {
             count(*) filter (where inserted)::int as inserted,
             count(*) filter (where not inserted)::int as updated
      from merged`,
+    // A row published by an earlier run whose new version this run rejected leaves the
+    // warehouse: it is quarantined for correction, and the warehouse holds only accepted rows.
+    ...(model.publishes
+      ? [
+          `delete from ${target} as t
+           using dq.verdicts as v
+           where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject'
+             and t.${q(key)}::text = v.natural_key`,
+        ]
+      : []),
     ...model.refreshes.map(
       (refresh) =>
         `update ${target} as t
@@ -214,7 +226,7 @@ export async function runModel(
       await tx.unsafe(`drop table if exists ${qualified(model)} cascade`)
     }
     const statements = await compileModel(tx, model)
-    const counts = { selected: 0, inserted: 0, updated: 0, unchanged: 0 }
+    const counts = { selected: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 }
     for (const statement of statements) {
       const result = await tx.unsafe(statement)
       const command = (result as unknown as { command: string }).command
@@ -230,6 +242,8 @@ export async function runModel(
         counts.inserted += result.count
       } else if (command === 'UPDATE') {
         counts.updated += result.count
+      } else if (command === 'DELETE') {
+        counts.deleted += result.count
       }
     }
     if (model.materialized === 'table') counts.selected = counts.inserted
@@ -241,6 +255,7 @@ export async function runModel(
       rowsInserted: counts.inserted,
       rowsUpdated: counts.updated,
       rowsUnchanged: counts.unchanged,
+      rowsDeleted: counts.deleted,
     }
   })
 }

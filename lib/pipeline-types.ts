@@ -21,8 +21,8 @@ export interface PipelineRunInput {
 /** Rebuilds a selection of models, without extracting (`paccafe models run`). */
 export interface ModelsRunInput {
   runId: string
-  /** Model names in graph order. */
-  models: string[]
+  /** The selected models and which of them each reads. */
+  graph: ModelNode[]
   /** Drop and rebuild incremental and scd2 tables from what their selects return now. */
   fullRefresh?: boolean
   modelConcurrency?: number
@@ -57,6 +57,7 @@ export interface ModelRunResult {
   rowsInserted: number
   rowsUpdated: number
   rowsUnchanged: number
+  rowsDeleted: number
 }
 
 export interface ValidationResult {

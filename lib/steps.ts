@@ -15,6 +15,7 @@ export interface StepCounts {
   rowsUpdated?: number
   rowsUnchanged?: number
   rowsQuarantined?: number
+  rowsDeleted?: number
 }
 
 /** Runs `work`, recording its counts and duration, or its error, in etl.steps. */
@@ -37,6 +38,7 @@ export async function recordStep<T extends StepCounts>(sql: Sql, key: StepKey, w
         rows_updated = ${result.rowsUpdated ?? null},
         rows_unchanged = ${result.rowsUnchanged ?? null},
         rows_quarantined = ${result.rowsQuarantined ?? null},
+        rows_deleted = ${result.rowsDeleted ?? null},
         duration_ms = ${Date.now() - started}
       where run_id = ${key.runId} and step = ${key.step} and table_name = ${table}`
     return result

@@ -9,7 +9,7 @@ export async function connectClient(config: Config): Promise<Client> {
 }
 
 /** A run id says when and how it ran: run-20261125T180102Z-full. */
-export function newRunId(mode: RunMode, now = new Date()): string {
+export function newRunId(mode: RunMode | 'models', now = new Date()): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')

@@ -43,3 +43,6 @@ create table etl.reconciliation (
 
 -- Rules and models look up an order's lines (orders_total_matches_lines, branch of an order).
 create index order_details_order_idx on staging.order_details (order_id);
+
+-- Rows a model removed (a published row whose new version was rejected).
+alter table etl.steps add column rows_deleted integer;

@@ -10,35 +10,12 @@
 //   finishRun
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
-import type { Activities } from '../activities/index.ts'
-import { NON_RETRYABLE_ERROR_TYPES } from '../lib/errors.ts'
+import { ApplicationFailure, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
+import { extractActivities, bookkeeping, transforms, writerLock } from './activities.ts'
 import { runGraph } from './model-graph.ts'
 
 export const progressQuery = defineQuery<RunProgress>('progress')
-
-const retry = {
-  initialInterval: '2s',
-  backoffCoefficient: 2,
-  maximumInterval: '1m',
-  maximumAttempts: 5,
-  nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
-}
-
-// Waiting for the writer lock: retried until the run holding it finishes.
-const writerLock = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '30s' }, // no attempt limit
-})
-// Fast SQL bookkeeping.
-const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry })
-/** Long extracts heartbeat after every committed chunk, so a dead worker is noticed quickly. */
-function extractActivities(heartbeatSeconds: number) {
-  return proxyActivities<Activities>({ startToCloseTimeout: '2h', heartbeatTimeout: `${heartbeatSeconds}s`, retry })
-}
-// Models and validation: set-based SQL in one transaction each.
-const transforms = proxyActivities<Activities>({ startToCloseTimeout: '30m', retry })
 
 /**
  * Waits for every activity of a stage, then fails with the first failure, so that no sibling is

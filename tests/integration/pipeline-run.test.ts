@@ -1,6 +1,6 @@
 // Given the demo POS database (with its planted defects), a pipeline run through the real
 // Temporal dev server stages every row, judges it, archives the bad rows to the real S3
-// gateway and publishes the dimensions, and a second run changes nothing.
+// gateway and publishes the warehouse and marts, and a second run changes nothing.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readText } from '../../lib/object-store.ts'
@@ -8,6 +8,28 @@ import { createHarness, type Harness } from '../support/harness.ts'
 
 let h: Harness
 let firstRunId: string
+
+const WAREHOUSE_TABLES = [
+  'warehouse.dim_customers',
+  'warehouse.dim_employees',
+  'warehouse.dim_products',
+  'warehouse.dim_store_branch',
+  'warehouse.int_orders',
+  'warehouse.fct_order_lines',
+  'warehouse.fct_orders',
+  'warehouse.fct_inventory_movements',
+  'warehouse.int_stock_counts',
+  'warehouse.fct_stock_counts',
+]
+const MART_TABLES = [
+  'marts.inventory_daily',
+  'marts.waste_monthly',
+  'marts.stock_discrepancies',
+  'marts.customer_rfm',
+  'marts.customer_activity_monthly',
+  'marts.sales_by_hour',
+  'marts.employee_performance',
+]
 
 const keysOf = (rows: { natural_key: string }[]) => rows.map((row) => row.natural_key).sort()
 
@@ -87,10 +109,16 @@ describe('a full run on the demo POS database', () => {
       select initcap(role) as role from employees
       where employee_id = (select min(natural_key::int) from seed_truth.defects where defect = 'invalid_role')`
     expect(violation).toEqual({ offending_value: employee?.role, severity: 'nullify', run_id: firstRunId })
+    // One verdict per row the run validated: every staged POS row and every parsed sheet row.
     const [verdicts] = await h.warehouse`
-      select count(*)::int as n, count(*) filter (where verdict = 'publish')::int as published
+      select count(*)::int as n, count(distinct (table_name, natural_key))::int as rows
       from dq.verdicts where run_id = ${firstRunId}`
-    expect(verdicts).toEqual({ n: 300, published: 300 })
+    const [validated] = await h.warehouse`
+      select sum(rows_extracted - (select coalesce(sum(b.rows_rejected), 0) from etl.batches b
+                                   where b.run_id = a.run_id and b.table_name = a.table_name))::int as n
+      from etl.row_accounting a where run_id = ${firstRunId}`
+    expect(verdicts?.n).toBe(validated?.n)
+    expect(verdicts?.rows).toBe(verdicts?.n)
   })
 
   it('applies nullified values in the dimensions: NULL, or Unknown for a role', async () => {
@@ -117,14 +145,14 @@ describe('a full run on the demo POS database', () => {
     const objects = await h.warehouse<{ object_key: string; rule_name: string; row_count: number; checksum: string }[]>`
       select object_key, rule_name, row_count, checksum from dq.quarantine_objects
       where run_id = ${firstRunId} order by object_key`
-    // reject and nullify rules are archived; warn rules are only recorded
-    expect(objects.map((o) => o.rule_name).sort()).toEqual([
-      'customers_email_format',
-      'customers_loyalty_points_not_negative',
-      'employees_email_format',
-      'employees_hire_date_not_future',
-      'employees_role_known',
-    ])
+    // reject and nullify rules that caught a row are archived; warn rules are only recorded
+    const archivedRules = await h.warehouse<{ rule_name: string }[]>`
+      select distinct rule_name from dq.violations
+      where run_id = ${firstRunId} and severity in ('reject', 'nullify') order by rule_name`
+    expect(objects.map((o) => o.rule_name).sort()).toEqual(archivedRules.map((r) => r.rule_name))
+    expect(objects.map((o) => o.rule_name)).toEqual(
+      expect.arrayContaining(['customers_email_format', 'employees_role_known', 'order_details_order_exists']),
+    )
     for (const object of objects) {
       const text = await readText(h.store, object.object_key)
       expect(createHash('sha256').update(text).digest('hex')).toBe(object.checksum)
@@ -134,7 +162,7 @@ describe('a full run on the demo POS database', () => {
         .map((line) => JSON.parse(line))
       expect(lines).toHaveLength(object.row_count)
       expect(keysOf(lines)).toEqual(await violationKeys(h, object.rule_name))
-      for (const line of lines) {
+      for (const line of lines.filter((l) => ['customers', 'employees'].includes(l.table))) {
         const table = line.table as string
         const [original] = await h.source.unsafe(`select * from ${table} where ${table.slice(0, -1)}_id = $1`, [
           Number(line.natural_key),
@@ -160,10 +188,29 @@ describe('a full run on the demo POS database', () => {
     const rows = await h.warehouse`
       select table_name, rows_extracted, rows_published, rows_rejected, difference
       from etl.row_accounting where run_id = ${firstRunId} order by table_name`
-    expect(rows).toEqual([
-      { table_name: 'customers', rows_extracted: 200, rows_published: 200, rows_rejected: 0, difference: 0 },
-      { table_name: 'employees', rows_extracted: 100, rows_published: 100, rows_rejected: 0, difference: 0 },
+    expect(rows.map((row) => row.table_name)).toEqual([
+      'customers',
+      'employees',
+      'inventory_tracking',
+      'order_details',
+      'orders',
+      'products',
+      'stock_count',
+      'store_branch',
     ])
+    for (const row of rows) {
+      expect(row.difference, row.table_name).toBe(0)
+      expect(row.rows_extracted, row.table_name).toBe(row.rows_published + row.rows_rejected)
+    }
+    const byTable = Object.fromEntries(rows.map((row) => [row.table_name, row]))
+    for (const table of ['customers', 'employees', 'orders', 'order_details', 'inventory_tracking', 'products']) {
+      const [source] = await h.source.unsafe(`select count(*)::int as n from ${table}`)
+      expect(byTable[table]?.rows_extracted, table).toBe(source?.n)
+    }
+    // Orphaned lines are rejected: exactly the planted ones.
+    expect(byTable.order_details?.rows_rejected).toBeGreaterThanOrEqual(
+      (await plantedKeys(h, 'order_details', 'orphaned_line')).length,
+    )
     const [run] =
       await h.warehouse`select status, mode, finished_at is not null as finished from etl.runs where run_id = ${firstRunId}`
     expect(run).toEqual({ status: 'succeeded', mode: 'full', finished: true })
@@ -175,8 +222,14 @@ describe('a full run on the demo POS database', () => {
 
   it('changes nothing when run again on unchanged data', async () => {
     const snapshot = async () => ({
-      customers: await h.warehouse`select * from warehouse.dim_customers order by nk_customer_id`,
-      employees: await h.warehouse`select * from warehouse.dim_employees order by nk_employee_id`,
+      warehouse: Object.fromEntries(
+        await Promise.all(
+          [...WAREHOUSE_TABLES, ...MART_TABLES].map(async (table) => [
+            table,
+            await h.warehouse.unsafe(`select * from ${table} order by 1, 2`),
+          ]),
+        ),
+      ),
       staging: await h.warehouse`select customer_id, _batch_id, _row_hash from staging.customers order by customer_id`,
       violations:
         await h.warehouse`select violation_id, run_id, natural_key, rule_name from dq.violations order by violation_id`,
@@ -189,10 +242,8 @@ describe('a full run on the demo POS database', () => {
     for (const e of result.extracted) expect(e.rowsInserted + e.rowsUpdated, e.tableName).toBe(0)
     const accounting =
       await h.warehouse`select rows_extracted, difference from etl.row_accounting where run_id = ${runId}`
-    expect(accounting).toEqual([
-      { rows_extracted: 0, difference: 0 },
-      { rows_extracted: 0, difference: 0 },
-    ])
+    expect(accounting).toHaveLength(8)
+    for (const row of accounting) expect(row).toEqual({ rows_extracted: 0, difference: 0 })
   })
 
   it('stages exactly the changed rows in a later full run, and marks deleted ones', async () => {
@@ -220,7 +271,7 @@ describe('a full run on the demo POS database', () => {
     const accounting = await h.warehouse`
       select table_name, rows_extracted, rows_deleted, difference from etl.row_accounting
       where run_id = ${runId} order by table_name`
-    expect(accounting).toEqual([
+    expect(accounting.filter((row) => ['customers', 'employees'].includes(row.table_name))).toEqual([
       { table_name: 'customers', rows_extracted: 1, rows_deleted: 0, difference: 0 },
       { table_name: 'employees', rows_extracted: 1, rows_deleted: 1, difference: 0 },
     ])

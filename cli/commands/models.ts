@@ -1,0 +1,112 @@
+import type { Command } from 'commander'
+import { connect } from '../../lib/db.ts'
+import { compileModel } from '../../lib/model-runner.ts'
+import { buildLayers, loadModels, type Model, selectModels } from '../../lib/models.ts'
+import type { ModelRunResult } from '../../lib/pipeline-types.ts'
+import { connectClient, newRunId, webUiRunUrl, workflowIdFor } from '../../lib/temporal.ts'
+import { configFromEnvironment, say } from '../context.ts'
+
+export function registerModelsCommand(program: Command): void {
+  const models = program.command('models').description('the SQL models: list, graph, compiled SQL, run a selection')
+
+  models
+    .command('list')
+    .description('every model with its materialization, unique key and grain')
+    .action(async () => {
+      const all = await loadModels()
+      const order = buildLayers(all).flat()
+      const rows = order.map((name) => all.find((model) => model.name === name) as Model)
+      const width = Math.max(...rows.map((model) => model.name.length))
+      for (const model of rows) {
+        const key = model.uniqueKey ? ` key=${model.uniqueKey}` : ''
+        const publishes = model.publishes ? ` publishes=${model.publishes}` : ''
+        say(`${model.name.padEnd(width)}  ${model.materialized.padEnd(11)}${key}${publishes}`)
+        if (model.grain) say(`${''.padEnd(width)}  grain: ${model.grain}`)
+      }
+    })
+
+  models
+    .command('graph')
+    .description('the dependency graph, layer by layer (or Graphviz dot with --dot)')
+    .option('--dot', 'print Graphviz dot instead')
+    .action(async (options: { dot?: boolean }) => {
+      const all = await loadModels()
+      if (options.dot) {
+        say('digraph models {\n  rankdir=LR;')
+        for (const model of all) {
+          for (const source of model.sources) say(`  "${source}" -> "${model.name}";`)
+          for (const dependency of model.dependsOn) say(`  "${dependency}" -> "${model.name}";`)
+        }
+        say('}')
+        return
+      }
+      buildLayers(all).forEach((layer, i) => {
+        say(`layer ${i + 1}`)
+        for (const name of layer) {
+          const model = all.find((m) => m.name === name) as Model
+          const reads = [...model.sources, ...model.dependsOn]
+          say(`  ${name}${reads.length ? `  <- ${reads.join(', ')}` : ''}`)
+        }
+      })
+    })
+
+  models
+    .command('compile <model>')
+    .description('the statements that build a model, as the engine runs them (needs the warehouse database)')
+    .action(async (name: string) => {
+      const all = await loadModels()
+      const [selected] = selectModels(all, [name])
+      const model = all.find((m) => m.name === selected) as Model
+      const config = configFromEnvironment()
+      const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
+      try {
+        const statements = await sql.begin(async (tx) => {
+          await tx`select set_config('paccafe.timezone', ${config.timezone}, true)`
+          return compileModel(tx, model)
+        })
+        say(`-- ${model.name} (${model.materialized}) from ${model.file}`)
+        for (const statement of statements) say(`\n${statement};`)
+      } finally {
+        await sql.end()
+      }
+    })
+
+  models
+    .command('run [selectors...]')
+    .description('rebuild models through Temporal: name = that model, +name = with upstream, name+ = with downstream')
+    .option('--full-refresh', 'drop incremental and scd2 tables and rebuild them from what their selects return now')
+    .option('--no-wait', 'start the run and return without waiting')
+    .action(async (selectors: string[], options: { fullRefresh?: boolean; wait: boolean }) => {
+      const all = await loadModels()
+      const names = selectModels(all, selectors.length > 0 ? selectors : all.map((model) => model.name))
+      const graph = names.map((name) => ({
+        name,
+        dependsOn: (all.find((model) => model.name === name) as Model).dependsOn.filter((d) => names.includes(d)),
+      }))
+      const config = configFromEnvironment()
+      const client = await connectClient(config)
+      try {
+        const runId = newRunId('models')
+        const handle = await client.workflow.start('modelsRun', {
+          taskQueue: config.temporal.taskQueue,
+          workflowId: workflowIdFor(runId),
+          args: [{ runId, graph, fullRefresh: options.fullRefresh }],
+        })
+        say(`Started ${handle.workflowId}: ${names.length} models`)
+        say(`Watch it in the Web UI: ${webUiRunUrl(config, handle.workflowId)}`)
+        if (!options.wait) return
+        const results = (await handle.result()) as ModelRunResult[]
+        const width = Math.max(...results.map((result) => result.model.length))
+        say(`\n${'model'.padEnd(width)}  selected  inserted   updated unchanged`)
+        for (const r of results) {
+          say(
+            `${r.model.padEnd(width)}  ${[r.rowsSelected, r.rowsInserted, r.rowsUpdated, r.rowsUnchanged]
+              .map((n) => String(n).padStart(8))
+              .join('  ')}`,
+          )
+        }
+      } finally {
+        await client.connection.close()
+      }
+    })
+}

@@ -1,0 +1,27 @@
+// The models-run workflow (`paccafe models run`): rebuilds a selection of models without
+// extracting, under the writer lock, each model as one activity once what it reads is built.
+// Clean models in a selection see no batches (nothing was extracted), so incremental models
+// merge nothing new; table models and marts are rebuilt from what the warehouse holds.
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow'
+import type { ModelRunResult, ModelsRunInput } from '../lib/pipeline-types.ts'
+import { bookkeeping, transforms, writerLock } from './activities.ts'
+import { runGraph } from './model-graph.ts'
+
+export async function modelsRun(input: ModelsRunInput): Promise<ModelRunResult[]> {
+  await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: 'models' })
+  await writerLock.acquireWriterLock({ runId: input.runId })
+  const results: ModelRunResult[] = []
+  try {
+    await runGraph(input.graph, input.modelConcurrency ?? 2, async (model) => {
+      results.push(await transforms.runModel({ runId: input.runId, model, fullRefresh: input.fullRefresh }))
+    })
+    await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
+    return results
+  } catch (error) {
+    const message = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
+    await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
+    throw ApplicationFailure.create({ message: `Models run ${input.runId} failed: ${message}`, nonRetryable: true })
+  } finally {
+    await writerLock.releaseWriterLock({ runId: input.runId })
+  }
+}
