@@ -86,12 +86,11 @@ export async function generatePos(sql: Sql, options: GeneratorOptions, replace =
     await sql`drop schema if exists seed_truth cascade`
     await sql`drop table if exists inventory_tracking, order_details, orders, products, employees, customers cascade`
   }
-  const schema = await readFile(path.join(projectRoot, 'seed', 'pos-schema.sql'), 'utf8')
   const truth = new GroundTruth()
   const world = new World(options)
   const rows: Record<string, number> = {}
   await sql.begin(async (tx) => {
-    await tx.unsafe(schema)
+    await createPosSchema(tx)
     await tx`create schema seed_truth`
     await tx`create table seed_truth.defects (table_name text not null, natural_key text not null, defect text not null)`
     await tx`create table seed_truth.generator (scale numeric, seed int, defect_rate numeric)`
@@ -102,6 +101,11 @@ export async function generatePos(sql: Sql, options: GeneratorOptions, replace =
     await tx`create index on seed_truth.defects (table_name, defect)`
   })
   return { rows, defects: truth.counts }
+}
+
+/** The POS tables, empty, as the cafe's point-of-sale system has them (tests fill them by hand). */
+export async function createPosSchema(sql: Sql | TransactionSql): Promise<void> {
+  await sql.unsafe(await readFile(path.join(projectRoot, 'seed', 'pos-schema.sql'), 'utf8'))
 }
 
 const SERIAL_KEYS = {

@@ -24,4 +24,3 @@ export function extractActivities(heartbeatSeconds: number) {
 }
 // Models and validation: set-based SQL in one transaction each.
 export const transforms = proxyActivities<Activities>({ startToCloseTimeout: '30m', retry })
-

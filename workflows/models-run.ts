@@ -18,7 +18,8 @@ export async function modelsRun(input: ModelsRunInput): Promise<ModelRunResult[]
     await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
     return results
   } catch (error) {
-    const message = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
+    const message =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
     throw ApplicationFailure.create({ message: `Models run ${input.runId} failed: ${message}`, nonRetryable: true })
   } finally {

@@ -12,7 +12,7 @@
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
 import { ApplicationFailure, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
-import { extractActivities, bookkeeping, transforms, writerLock } from './activities.ts'
+import { bookkeeping, extractActivities, transforms, writerLock } from './activities.ts'
 import { runGraph } from './model-graph.ts'
 
 export const progressQuery = defineQuery<RunProgress>('progress')

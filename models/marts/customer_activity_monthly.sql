@@ -35,10 +35,10 @@ classified as (
 
 select
     month,
-    count(distinct customer_master_id) filter (where customer_group = 'new')        as new_customers,
-    count(distinct customer_master_id) filter (where customer_group = 'returning')  as returning_customers,
-    count(*) filter (where customer_group = 'walk_in')                              as walk_in_orders,
-    count(*)                                                                        as orders,
+    count(distinct customer_master_id) filter (where customer_group = 'new')::integer        as new_customers,
+    count(distinct customer_master_id) filter (where customer_group = 'returning')::integer  as returning_customers,
+    count(*) filter (where customer_group = 'walk_in')::integer                     as walk_in_orders,
+    count(*)::integer                                                               as orders,
     coalesce(sum(lines_subtotal) filter (where customer_group = 'new'), 0)          as new_customer_revenue,
     coalesce(sum(lines_subtotal) filter (where customer_group = 'returning'), 0)    as returning_customer_revenue,
     coalesce(sum(lines_subtotal) filter (where customer_group = 'walk_in'), 0)      as walk_in_revenue,

@@ -8,8 +8,8 @@
 with customers as (
     select
         customer_master_id,
-        sum(greatest(coalesce(loyalty_points, 0), 0))   as loyalty_points,
-        count(*)                                        as customer_records
+        sum(greatest(coalesce(loyalty_points, 0), 0))::integer   as loyalty_points,
+        count(*)::integer                                        as customer_records
     from warehouse.dim_customers
     where not is_special_member
     group by customer_master_id
@@ -32,7 +32,7 @@ per_customer as (
         c.loyalty_points,
         min(o.order_ts)::date                 as first_order_date,
         max(o.order_ts)::date                 as last_order_date,
-        count(o.order_ts)                     as frequency,
+        count(o.order_ts)::integer            as frequency,
         coalesce(sum(o.lines_subtotal), 0)    as monetary
     from customers as c
     left join completed_orders as o on o.customer_master_id = c.customer_master_id

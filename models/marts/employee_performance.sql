@@ -9,8 +9,8 @@ select
     e.full_name,
     e.role,
     date_trunc('month', o.order_ts)::date                               as month,
-    count(*) filter (where o.order_status = 'Completed')                as orders,
-    count(*) filter (where o.order_status = 'Cancelled')                as cancelled_orders,
+    count(*) filter (where o.order_status = 'Completed')::integer       as orders,
+    count(*) filter (where o.order_status = 'Cancelled')::integer       as cancelled_orders,
     coalesce(sum(o.lines_subtotal) filter (where o.order_status = 'Completed'), 0) as revenue,
     round(avg(o.lines_subtotal) filter (where o.order_status = 'Completed'), 2)    as average_basket
 from warehouse.fct_orders as o

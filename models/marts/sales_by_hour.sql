@@ -9,9 +9,9 @@ select
     d.day_of_week,
     d.day_name,
     t.hour,
-    count(*)                          as orders,
+    count(*)::integer                 as orders,
     sum(o.lines_subtotal)             as revenue,
-    sum(o.items_count)                as items
+    sum(o.items_count)::integer       as items
 from warehouse.fct_orders as o
 join warehouse.dim_store_branch as b on b.sk_store_id = o.sk_store_id
 join warehouse.dim_date as d on d.date_id = o.order_date_id

@@ -5,7 +5,7 @@
 -- above the tolerance (2 units) is flagged: counting errors or unrecorded waste.
 
 select
-    rank() over (order by abs(c.discrepancy) desc, c.nk_stock_count)   as gap_rank,
+    (rank() over (order by abs(c.discrepancy) desc, c.nk_stock_count))::integer as gap_rank,
     d.date_actual                                                      as count_date,
     c.nk_product_id                                                    as product_id,
     p.product_name,

@@ -10,8 +10,8 @@ select
     p.product_name,
     b.store_name,
     m.reason,
-    count(*)                                   as movements,
-    -sum(m.quantity)                           as waste_quantity,
+    count(*)::integer                          as movements,
+    -sum(m.quantity)::integer                  as waste_quantity,
     sum(m.cost_value)                          as waste_cost_value
 from warehouse.fct_inventory_movements as m
 join warehouse.dim_products as p on p.sk_product_id = m.sk_product_id

@@ -16,8 +16,8 @@ with touched_orders as (
 line_totals as (
     select
         l.nk_order_id,
-        count(*)                                           as line_count,
-        sum(l.quantity)                                    as items_count,
+        count(*)::integer                                  as line_count,
+        sum(l.quantity)::integer                           as items_count,
         sum(l.subtotal)                                    as lines_subtotal,
         mode() within group (order by l.sk_store_id)       as sk_store_id
     from warehouse.fct_order_lines as l

@@ -8,7 +8,7 @@
 
 with flows as (
     select nk_product_id, sk_store_id, day,
-           sum(restocked) as restocked, sum(wasted) as wasted, sum(sold) as sold
+           sum(restocked)::integer as restocked, sum(wasted)::integer as wasted, sum(sold)::integer as sold
     from (
         select nk_product_id, sk_store_id, change_ts::date as day,
                greatest(quantity, 0) as restocked, greatest(-quantity, 0) as wasted, 0 as sold
@@ -56,7 +56,7 @@ ledger as (
         coalesce(f.wasted, 0)                                                 as wasted,
         coalesce(f.sold, 0)                                                   as sold,
         c.counted_qty,
-        sum(coalesce(f.restocked, 0) - coalesce(f.wasted, 0) - coalesce(f.sold, 0)) over running as change_to_date,
+        (sum(coalesce(f.restocked, 0) - coalesce(f.wasted, 0) - coalesce(f.sold, 0)) over running)::integer as change_to_date,
         -- Each count starts a new group of days that it anchors.
         count(c.counted_qty) over running                                     as counts_to_date
     from days as d

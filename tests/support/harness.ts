@@ -13,7 +13,13 @@ import { createObjectStore, ensureBucket, type ObjectStore } from '../../lib/obj
 import type { PipelineRunResult, RunMode } from '../../lib/pipeline-types.ts'
 import { connectClient, newRunId, startPipelineRun } from '../../lib/temporal.ts'
 import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../lib/worker.ts'
-import { DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions, generatePos, grantReader } from '../../seed/generate-pos.ts'
+import {
+  createPosSchema,
+  DEFAULT_GENERATOR_OPTIONS,
+  type GeneratorOptions,
+  generatePos,
+  grantReader,
+} from '../../seed/generate-pos.ts'
 
 let bundle: Awaited<ReturnType<typeof workflowBundle>> | undefined
 let runtimeInstalled = false
@@ -66,6 +72,8 @@ export interface HarnessOptions {
   startWorker?: boolean
   /** Rows per extraction chunk. */
   extractChunkRows?: number
+  /** Create the POS tables empty instead of generating data (the test fills them by hand). */
+  emptySource?: boolean
 }
 
 export async function createHarness(
@@ -79,7 +87,8 @@ export async function createHarness(
   // Tests change the source as the POS would; the pipeline reads it as the reader role.
   const source = connect(sourceAdminUrl(config), { name: 'paccafe-test', max: 2 })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-test', max: 2 })
-  await generatePos(source, { ...DEFAULT_GENERATOR_OPTIONS, ...seed })
+  if (options.emptySource) await createPosSchema(source)
+  else await generatePos(source, { ...DEFAULT_GENERATOR_OPTIONS, ...seed })
   await grantReader(source, userName(config.sourceUrl))
   // What a worker does at start-up, done here too so tests may start their workers later.
   await migrate(warehouse)
