@@ -1,6 +1,7 @@
 // One measured extraction, in a process of its own so that its peak memory is its own: the
 // extract activities of every POS table, in parallel as the pipeline-run workflow runs them,
 // in Temporal's activity context. Prints one JSON line.
+// Usage: extract-once.ts <full|incremental> [run id]
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -9,7 +10,8 @@ import { POS_TABLES } from '../lib/sources.ts'
 import { closeActivityContext, createActivityContext } from '../lib/worker.ts'
 
 const mode: RunMode = process.argv[2] === 'incremental' ? 'incremental' : 'full'
-const runId = `bench-${mode}-${Date.now()}`
+// The models benchmark names the run, so that its models read this extraction's batches.
+const runId = process.argv[3] ?? `bench-${mode}-${Date.now()}`
 const context = await createActivityContext(loadConfig())
 const activities = createActivities(context)
 const env = new MockActivityEnvironment()

@@ -10,7 +10,9 @@ import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, withDatabaseName }
 import { connect, dropDatabase, ensureDatabase } from '../lib/db.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../lib/services.ts'
+import { generateSheets } from '../seed/generate-sheets.ts'
 import { measureFloor } from './floor.ts'
+import { measureModelsFloor } from './models-floor.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')
@@ -25,7 +27,9 @@ interface Measurement {
   floorSeconds: number
   ratio: number
   peakRssMb: number
-  rowsPerSecond: Record<string, number>
+  /** extract: rows per second per table; models: seconds per model. */
+  rowsPerSecond?: Record<string, number>
+  secondsPerModel?: Record<string, number>
 }
 
 function benchConfig(base: Config, scale: number): Config {
@@ -34,6 +38,7 @@ function benchConfig(base: Config, scale: number): Config {
     sourceUrl: withDatabaseName(base.sourceUrl, `paccafe_bench_s${scale}_pos`),
     warehouseUrl: withDatabaseName(base.warehouseUrl, `paccafe_bench_s${scale}_wh`),
     s3: { ...base.s3, bucket: 'paccafe-bench' },
+    sheets: { ...base.sheets, dir: path.join(base.dataDir, `bench-sheets-s${scale}`) },
   }
 }
 
@@ -43,6 +48,7 @@ function envFor(config: Config): NodeJS.ProcessEnv {
     PACCAFE_SOURCE_URL: config.sourceUrl,
     PACCAFE_WAREHOUSE_URL: config.warehouseUrl,
     PACCAFE_S3_BUCKET: config.s3.bucket,
+    PACCAFE_SHEETS_DIR: config.sheets.dir,
     PACCAFE_LOG_LEVEL: 'error',
   }
 }
@@ -65,16 +71,35 @@ async function prepareSource(config: Config, scale: number): Promise<void> {
   })
 }
 
-async function extractOnce(config: Config, mode: 'full' | 'incremental') {
-  const { stdout } = await run(tsx, [path.join(projectRoot, 'bench', 'extract-once.ts'), mode], {
+/** Runs one bench/<script>.ts in a process of its own and reads the JSON line it prints. */
+async function measureOnce<T>(config: Config, script: string, args: string[]): Promise<T> {
+  const { stdout } = await run(tsx, [path.join(projectRoot, 'bench', `${script}.ts`), ...args], {
     env: envFor(config),
     maxBuffer: 1 << 24,
   })
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
-    seconds: number
-    rows: Record<string, number>
-    peakRssMb: number
-  }
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as T
+}
+
+interface ExtractOnce {
+  seconds: number
+  rows: Record<string, number>
+  peakRssMb: number
+}
+
+interface ModelsOnce {
+  seconds: number
+  rows: number
+  perModel: Record<string, number>
+  peakRssMb: number
+}
+
+const extractOnce = (config: Config, mode: 'full' | 'incremental', runId?: string) =>
+  measureOnce<ExtractOnce>(config, 'extract-once', runId ? [mode, runId] : [mode])
+
+/** A fresh warehouse database for this scale. */
+async function freshWarehouse(config: Config): Promise<void> {
+  await dropDatabase(config.warehouseUrl)
+  await ensureDatabase(config.warehouseUrl)
 }
 
 async function benchExtract(base: Config, scales: number[]): Promise<Measurement[]> {
@@ -82,8 +107,7 @@ async function benchExtract(base: Config, scales: number[]): Promise<Measurement
   for (const scale of scales) {
     const config = benchConfig(base, scale)
     await prepareSource(config, scale)
-    await dropDatabase(config.warehouseUrl)
-    await ensureDatabase(config.warehouseUrl)
+    await freshWarehouse(config)
     const full = await extractOnce(config, 'full')
     const floorSeconds = await measureFloor(config.sourceUrl, config.warehouseUrl)
     await run(cli, ['simulate', '--days', '1'], { env: envFor(config) })
@@ -113,6 +137,56 @@ async function benchExtract(base: Config, scales: number[]): Promise<Measurement
   return results
 }
 
+/** The sheets of this POS (stock counts follow its products and days), as CSV files. */
+async function prepareSheets(config: Config): Promise<void> {
+  const sql = connect(sourceAdminUrl(config), { max: 1 })
+  try {
+    await generateSheets(sql, config.sheets.dir, { seed: 42, defectRate: 0.02, format: 'csv' })
+  } finally {
+    await sql.end()
+  }
+}
+
+async function benchModels(base: Config, scales: number[]): Promise<Measurement[]> {
+  const results: Measurement[] = []
+  for (const scale of scales) {
+    const config = benchConfig(base, scale)
+    await prepareSource(config, scale)
+    await prepareSheets(config)
+    await freshWarehouse(config)
+    const stamp = Date.now()
+    const fullRun = `bench-models-${stamp}-full`
+    await extractOnce(config, 'full', fullRun)
+    const full = await measureOnce<ModelsOnce>(config, 'models-once', ['full', fullRun])
+    const floorSeconds = await measureModelsFloor(config.warehouseUrl)
+    await run(cli, ['simulate', '--days', '1'], { env: envFor(config) })
+    const incrementalRun = `bench-models-${stamp}-incremental`
+    await extractOnce(config, 'incremental', incrementalRun)
+    const incremental = await measureOnce<ModelsOnce>(config, 'models-once', ['incremental', incrementalRun])
+    for (const [mode, measured] of [
+      ['full', full],
+      ['incremental', incremental],
+    ] as const) {
+      results.push({
+        stage: 'models',
+        scale,
+        mode,
+        rows: measured.rows,
+        seconds: measured.seconds,
+        floorSeconds,
+        ratio: measured.seconds / floorSeconds,
+        peakRssMb: measured.peakRssMb,
+        secondsPerModel: measured.perModel,
+      })
+    }
+    for (const m of results.slice(-2)) printLine(m)
+    console.log(
+      `  incremental after one simulated day: ${((incremental.seconds / full.seconds) * 100).toFixed(1)}% of the full build`,
+    )
+  }
+  return results
+}
+
 function printLine(m: Measurement): void {
   console.log(
     `bench ${m.stage} scale=${m.scale} mode=${m.mode} rows=${m.rows} seconds=${m.seconds.toFixed(3)} ` +
@@ -123,29 +197,35 @@ function printLine(m: Measurement): void {
 function printTable(results: Measurement[]): void {
   console.log('')
   console.log(
-    `${'scale'.padStart(6)} ${'mode'.padEnd(12)} ${'rows'.padStart(10)} ${'seconds'.padStart(9)} ${'floor s'.padStart(9)} ${'ratio'.padStart(6)} ${'peak MB'.padStart(8)}  rows/s per table`,
+    `${'scale'.padStart(6)} ${'mode'.padEnd(12)} ${'rows'.padStart(10)} ${'seconds'.padStart(9)} ${'floor s'.padStart(9)} ${'ratio'.padStart(6)} ${'peak MB'.padStart(8)}  ${results[0]?.stage === 'models' ? 'slowest models (s)' : 'rows/s per table'}`,
   )
   for (const m of results) {
-    const perTable = Object.entries(m.rowsPerSecond)
+    const perTable = Object.entries(m.rowsPerSecond ?? {})
       .map(([table, n]) => `${table} ${n}`)
       .join(', ')
+    const slowest = Object.entries(m.secondsPerModel ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([model, seconds]) => `${model} ${seconds.toFixed(2)}`)
+      .join(', ')
     console.log(
-      `${String(m.scale).padStart(6)} ${m.mode.padEnd(12)} ${String(m.rows).padStart(10)} ${m.seconds.toFixed(2).padStart(9)} ${m.floorSeconds.toFixed(2).padStart(9)} ${m.ratio.toFixed(2).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(8)}  ${perTable}`,
+      `${String(m.scale).padStart(6)} ${m.mode.padEnd(12)} ${String(m.rows).padStart(10)} ${m.seconds.toFixed(2).padStart(9)} ${m.floorSeconds.toFixed(2).padStart(9)} ${m.ratio.toFixed(2).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(8)}  ${perTable || slowest}`,
     )
   }
 }
 
 const program = new Command()
   .name('bench')
-  .argument('<stage>', 'the stage to measure: extract')
+  .argument('<stage>', 'the stage to measure: extract or models')
   .option('--scales <list>', 'comma-separated scales', '1,10,100,1000')
   .action(async (stage: string, options: { scales: string }) => {
-    if (stage !== 'extract') throw new Error(`Unknown stage ${stage}; stages: extract`)
+    const stages = { extract: benchExtract, models: benchModels } as const
+    if (!(stage in stages)) throw new Error(`Unknown stage ${stage}; stages: ${Object.keys(stages).join(', ')}`)
     loadDotEnv()
     const base = loadConfig()
     await servicesUp(base, (line) => console.error(`  ${line}`))
     const scales = options.scales.split(',').map(Number)
-    const results = await benchExtract(base, scales)
+    const results = await stages[stage as keyof typeof stages](base, scales)
     printTable(results)
     const file = path.join(projectRoot, 'bench', 'results', `${stage}.json`)
     await mkdir(path.dirname(file), { recursive: true })

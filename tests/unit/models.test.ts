@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../lib/errors.ts'
 import {
@@ -113,6 +116,22 @@ describe('model files', () => {
   it('fail on a reference to a model no file builds, naming the file', async () => {
     const graph: Model[] = await models([['/m/warehouse/a.sql', 'select * from warehouse.missing']])
     expect(() => assertValidGraph(graph)).toThrow('Model /m/warehouse/a.sql reads warehouse.missing')
+  })
+
+  it('in a folder with a cycle or a missing reference fail to load, so nothing runs', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'paccafe-models-'))
+    try {
+      await mkdir(path.join(dir, 'warehouse'))
+      await writeFile(path.join(dir, 'warehouse', 'a.sql'), 'select * from warehouse.b')
+      await writeFile(path.join(dir, 'warehouse', 'b.sql'), 'select * from warehouse.a')
+      await expect(loadModels(dir)).rejects.toThrow(
+        `Models form a cycle: ${path.join(dir, 'warehouse', 'a.sql')}, ${path.join(dir, 'warehouse', 'b.sql')}`,
+      )
+      await writeFile(path.join(dir, 'warehouse', 'b.sql'), 'select * from marts.gone')
+      await expect(loadModels(dir)).rejects.toThrow(`Model ${path.join(dir, 'warehouse', 'b.sql')} reads marts.gone`)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('fail on a syntax error with the file, line and column', async () => {
