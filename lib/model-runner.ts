@@ -65,34 +65,77 @@ async function tableColumns(sql: Sql | TransactionSql, model: Model): Promise<Co
 const sameColumns = (a: Column[], b: Column[]) =>
   a.length === b.length && a.every((column, i) => column.name === b[i]?.name && column.type === b[i]?.type)
 
-function computedColumnsSql(model: Model): string[] {
-  return model.computed.map(
-    (column) =>
+/** A statement to run and what its row count means for the step's counts. */
+export interface Statement {
+  sql: string
+  counts?: 'selected' | 'inserted' | 'updated' | 'deleted' | 'merge'
+}
+
+const ddl = (sql: string): Statement => ({ sql })
+
+function computedColumnsSql(model: Model): Statement[] {
+  return model.computed.map((column) =>
+    ddl(
       `alter table ${qualified(model)} add column if not exists ${q(column.name)} ${column.type}
          generated always as (${column.expression}) stored`,
+    ),
   )
 }
 
-function tableStatements(model: Model, columns: string[], existing: 'none' | 'same' | 'different'): string[] {
-  const create = [`create table ${qualified(model)} as\n${selectOf(model)}`, ...computedColumnsSql(model)]
+function tableStatements(model: Model, columns: string[], existing: 'none' | 'same' | 'different'): Statement[] {
+  const create = [
+    { sql: `create table ${qualified(model)} as\n${selectOf(model)}`, counts: 'inserted' as const },
+    ...computedColumnsSql(model),
+  ]
   if (existing === 'none') return create
-  if (existing === 'different') return [`drop table ${qualified(model)} cascade`, ...create]
-  return [`truncate ${qualified(model)}`, `insert into ${qualified(model)} (${list(columns)})\n${selectOf(model)}`]
+  if (existing === 'different') return [ddl(`drop table ${qualified(model)} cascade`), ...create]
+  return [
+    ddl(`truncate ${qualified(model)}`),
+    { sql: `insert into ${qualified(model)} (${list(columns)})\n${selectOf(model)}`, counts: 'inserted' },
+  ]
 }
 
-function incrementalStatements(model: Model, columns: string[]): string[] {
-  const key = model.uniqueKey as string
-  const others = columns.filter((column) => column !== key)
+function incrementalIndexes(model: Model): Statement[] {
   const target = qualified(model)
   const byColumns = [...new Set(model.refreshes.map((refresh) => refresh.by))]
   return [
-    `create table if not exists ${target} as
-       select model_rows.*, null::text as _run_id from (\n${selectOf(model)}\n) as model_rows with no data`,
+    ddl(
+      `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(model.uniqueKey as string)})`,
+    ),
+    ddl(`create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+    ...byColumns.map((by) => ddl(`create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`)),
+  ]
+}
+
+/**
+ * The first build of an incremental table (new or empty): a plain insert, indexes built after.
+ * Nothing to merge, no rejected update to remove, and every row already reads the current
+ * dimensions, so there is nothing to refresh.
+ */
+function initialIncrementalStatements(model: Model, columns: string[]): Statement[] {
+  const target = qualified(model)
+  return [
+    ddl(`create table if not exists ${target} as
+       select model_rows.*, null::text as _run_id from (\n${selectOf(model)}\n) as model_rows with no data`),
     ...computedColumnsSql(model),
-    `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(key)})`,
-    `create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`,
-    ...byColumns.map((by) => `create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`),
-    `with model_rows as (\n${selectOf(model)}\n),
+    {
+      sql: `insert into ${target} (${list(columns)}, _run_id)
+       select ${list(columns)}, ${RUN_ID} from (\n${selectOf(model)}\n) as model_rows`,
+      counts: 'inserted',
+    },
+    ...incrementalIndexes(model),
+  ]
+}
+
+function incrementalStatements(model: Model, columns: string[]): Statement[] {
+  const key = model.uniqueKey as string
+  const others = columns.filter((column) => column !== key)
+  const target = qualified(model)
+  return [
+    ...computedColumnsSql(model),
+    ...incrementalIndexes(model),
+    {
+      sql: `with model_rows as (\n${selectOf(model)}\n),
      merged as (
        insert into ${target} as t (${list(columns)}, _run_id)
        select ${list(columns)}, ${RUN_ID} from model_rows
@@ -105,53 +148,64 @@ function incrementalStatements(model: Model, columns: string[]): string[] {
             count(*) filter (where inserted)::int as inserted,
             count(*) filter (where not inserted)::int as updated
      from merged`,
+      counts: 'merge',
+    },
     // A row published by an earlier run whose new version this run rejected leaves the
     // warehouse: it is quarantined for correction, and the warehouse holds only accepted rows.
     ...(model.publishes
       ? [
-          `delete from ${target} as t
+          {
+            sql: `delete from ${target} as t
            using dq.verdicts as v
            where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject'
              and t.${q(key)}::text = v.natural_key`,
+            counts: 'deleted' as const,
+          },
         ]
       : []),
     ...model.refreshes.map(
-      (refresh) =>
-        `update ${target} as t
+      (refresh): Statement => ({
+        sql: `update ${target} as t
          set ${refresh.columns.map((column) => `${q(column)} = s.${q(column)}`).join(', ')}, _run_id = ${RUN_ID}
          from ${refresh.from} as s
          where s.${q(refresh.by)} = t.${q(refresh.by)} and s._run_id = ${RUN_ID}${
            refresh.at ? `\n           and t.${q(refresh.at)} >= s.valid_from and t.${q(refresh.at)} < s.valid_to` : ''
          }
            and (${list(refresh.columns, 't.')}) is distinct from (${list(refresh.columns, 's.')})`,
+        counts: 'updated',
+      }),
     ),
   ]
 }
 
-function scd2Statements(model: Model, columns: string[]): string[] {
+function scd2Statements(model: Model, columns: string[]): Statement[] {
   const key = model.uniqueKey as string
   const surrogate = model.surrogateKey as string
   const attributes = columns.filter((column) => column !== CHANGED_AT)
   const tracked = attributes.filter((column) => column !== key)
   const target = qualified(model)
   return [
-    `create table if not exists ${target} as
+    ddl(`create table if not exists ${target} as
        select null::uuid as ${q(surrogate)}, ${list(attributes)},
               null::timestamp as valid_from, null::timestamp as valid_to, null::boolean as is_current,
               null::text as _run_id
-       from (\n${selectOf(model)}\n) as model_rows with no data`,
-    `create unique index if not exists ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`,
-    `create unique index if not exists ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`,
-    `create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`,
-    `create temporary table incoming on commit drop as\n${selectOf(model)}`,
+       from (\n${selectOf(model)}\n) as model_rows with no data`),
+    ddl(`create unique index if not exists ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`),
+    ddl(`create unique index if not exists ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`),
+    ddl(`create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+    { sql: `create temporary table incoming on commit drop as\n${selectOf(model)}`, counts: 'selected' },
     // A version closes when the row's columns changed; its successor opens at the same instant.
-    `update ${target} as t
+    {
+      sql: `update ${target} as t
        set valid_to = i.${CHANGED_AT}, is_current = false, _run_id = ${RUN_ID}
        from incoming as i
        where t.${q(key)} = i.${q(key)} and t.is_current and i.${CHANGED_AT} > t.valid_from
          and (${list(tracked, 't.')}) is distinct from (${list(tracked, 'i.')})`,
+      counts: 'updated',
+    },
     // The first version of a row is valid from the beginning of time, so all history links to it.
-    `insert into ${target} (${q(surrogate)}, ${list(attributes)}, valid_from, valid_to, is_current, _run_id)
+    {
+      sql: `insert into ${target} (${q(surrogate)}, ${list(attributes)}, valid_from, valid_to, is_current, _run_id)
      select warehouse.surrogate_key(${quoteLiteral(model.table)}, i.${q(key)}::text || '|' || i.valid_from::text),
             ${list(attributes, 'i.')}, i.valid_from, 'infinity', true, ${RUN_ID}
      from (
@@ -161,12 +215,21 @@ function scd2Statements(model: Model, columns: string[]): string[] {
        from incoming
        where not exists (select 1 from ${target} as c where c.${q(key)} = incoming.${q(key)} and c.is_current)
      ) as i`,
+      counts: 'inserted',
+    },
   ]
 }
 
+async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean> {
+  const [row] = await sql.unsafe<{ empty: boolean }[]>(`select not exists (select 1 from ${qualified(model)}) as empty`)
+  return row?.empty ?? true
+}
+
 /** The statements that build the model, as the engine runs them (shown by `models compile`). */
-export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<string[]> {
-  if (model.materialized === 'view') return [`create or replace view ${qualified(model)} as\n${selectOf(model)}`]
+export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
+  if (model.materialized === 'view') {
+    return [ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
+  }
   const columns = await selectColumns(sql, model)
   const names = columns.map((column) => column.name)
   const existing = await tableColumns(sql, model)
@@ -178,7 +241,8 @@ export async function compileModel(sql: Sql | TransactionSql, model: Model): Pro
         existing === null ? 'none' : sameColumns(existing, columns) ? 'same' : 'different',
       )
     case 'incremental':
-      if (existing) assertSameShape(model, names, existing, ['_run_id'])
+      if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
+      assertSameShape(model, names, existing, ['_run_id', ...model.computed.map((column) => column.name)])
       return incrementalStatements(model, names)
     case 'scd2':
       if (!names.includes(CHANGED_AT)) {
@@ -228,25 +292,20 @@ export async function runModel(
     const statements = await compileModel(tx, model)
     const counts = { selected: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 }
     for (const statement of statements) {
-      const result = await tx.unsafe(statement)
-      const command = (result as unknown as { command: string }).command
-      const merged = result[0] as { selected: number; inserted: number; updated: number } | undefined
-      if (merged && 'selected' in merged) {
+      const result = await tx.unsafe(statement.sql)
+      if (statement.counts === 'merge') {
+        const [merged] = result as unknown as { selected: number; inserted: number; updated: number }[]
+        if (!merged) throw new Error(`The merge of ${model.name} returned no counts`)
         counts.selected += merged.selected
         counts.inserted += merged.inserted
         counts.updated += merged.updated
         counts.unchanged += merged.selected - merged.inserted - merged.updated
-      } else if (statement.startsWith('create temporary table incoming')) {
-        counts.selected += result.count
-      } else if (command === 'INSERT' || command === 'SELECT') {
-        counts.inserted += result.count
-      } else if (command === 'UPDATE') {
-        counts.updated += result.count
-      } else if (command === 'DELETE') {
-        counts.deleted += result.count
+      } else if (statement.counts) {
+        counts[statement.counts] += result.count
       }
     }
-    if (model.materialized === 'table') counts.selected = counts.inserted
+    // A rebuilt table or a first build selected exactly what it inserted.
+    if (model.materialized !== 'scd2' && counts.selected === 0) counts.selected = counts.inserted
     // scd2: an input row is unchanged unless it opened a version (a changed row also closed one).
     if (model.materialized === 'scd2') counts.unchanged = counts.selected - counts.inserted
     return {

@@ -65,7 +65,7 @@ export function registerModelsCommand(program: Command): void {
           return compileModel(tx, model)
         })
         say(`-- ${model.name} (${model.materialized}) from ${model.file}`)
-        for (const statement of statements) say(`\n${statement};`)
+        for (const statement of statements) say(`\n${statement.sql};`)
       } finally {
         await sql.end()
       }
