@@ -8,7 +8,7 @@
 import { heartbeat } from '@temporalio/activity'
 import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { chunkedCopy } from '../lib/chunked-copy.ts'
-import type { TransactionSql } from '../lib/db.ts'
+import { refreshStatistics, type TransactionSql } from '../lib/db.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/staging-catalog.ts'
@@ -154,6 +154,7 @@ async function mergeIntoMirror(
     const rowsUpdated = merged?.updated ?? 0
     // Every row read is new, changed or unchanged: a POS table rejects nothing at extraction.
     const rowsUnchanged = rowsRead - rowsInserted - rowsUpdated
+    await refreshStatistics(tx, mirror, rowsInserted + rowsUpdated + deleted)
     await tx`
       update etl.batches set status = 'staged', rows_read = ${rowsRead}, rows_inserted = ${rowsInserted},
         rows_updated = ${rowsUpdated}, rows_unchanged = ${rowsUnchanged}, rows_deleted = ${deleted},

@@ -8,6 +8,7 @@
 
 import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { type Cell, copyRows } from '../lib/copy-rows.ts'
+import { refreshStatistics } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
@@ -261,6 +262,7 @@ async function mergeIntoMirror(
         insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
         values (${runId}, ${rule}, ${spec.name}, ${read?.n ?? 0}, ${failed}, ${failed === 0})`
     }
+    await refreshStatistics(tx, mirror, (merged?.inserted ?? 0) + (merged?.updated ?? 0))
     const rejected = archived.reduce((sum, object) => sum + object.rowCount, 0)
     const counts: IngestCounts = {
       rowsRead: read?.n ?? 0,

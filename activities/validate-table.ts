@@ -2,7 +2,7 @@
 // archives the rows that fail reject and nullify rules to the object store, then, in one
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
-import type { Sql } from '../lib/db.ts'
+import { refreshStatistics, type Sql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
@@ -213,6 +213,8 @@ async function recordVerdicts(
         on conflict (object_key) do update set
           row_count = excluded.row_count, checksum = excluded.checksum, batch_id = excluded.batch_id`
     }
+    // Warehouse models join the run's rows with their verdicts next.
+    await refreshStatistics(tx, 'dq.verdicts', rowsChecked)
     const [rejected] = await tx<{ n: number }[]>`
       select count(*)::int as n from dq.verdicts
       where run_id = ${input.runId} and table_name = ${input.tableName} and verdict = 'reject'`

@@ -82,3 +82,13 @@ export async function withDedicatedConnection<T>(
     await sql.end({ timeout: 0 })
   }
 }
+
+/**
+ * Refreshes the planner's statistics of a table after a large write. A table just filled has
+ * none (autovacuum comes later), and the planner may then expect one row and pick nested loops
+ * over millions. ANALYZE samples a bounded number of rows, so it stays cheap; small writes do
+ * not move the estimates enough to matter.
+ */
+export async function refreshStatistics(sql: Sql | TransactionSql, table: string, changedRows: number): Promise<void> {
+  if (changedRows >= 1000) await sql.unsafe(`analyze ${table}`)
+}

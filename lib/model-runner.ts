@@ -9,7 +9,7 @@
 //   publishes a source table drops the rows whose new version this run rejected.
 // - scd2: a new version (valid_from, valid_to, is_current) when a row's columns change.
 // Every statement the engine runs comes from compileModel, which `paccafe models compile` prints.
-import type { Sql, TransactionSql } from './db.ts'
+import { refreshStatistics, type Sql, type TransactionSql } from './db.ts'
 import { ConfigurationError } from './errors.ts'
 import type { Model } from './models.ts'
 import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
@@ -303,6 +303,9 @@ export async function runModel(
       } else if (statement.counts) {
         counts[statement.counts] += result.count
       }
+    }
+    if (model.materialized !== 'view') {
+      await refreshStatistics(tx, qualified(model), counts.inserted + counts.updated + counts.deleted)
     }
     // A rebuilt table or a first build selected exactly what it inserted.
     if (model.materialized !== 'scd2' && counts.selected === 0) counts.selected = counts.inserted
