@@ -20,6 +20,9 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     onnotice: () => {},
     connection: {
       application_name: options.name ?? 'paccafe',
+      // JIT compiling a model's query took longer (about 0.7 s each) than running it, at every
+      // scale measured (npm run bench -- models); the pipeline's set-based SQL does not gain.
+      jit: false,
       ...(options.readOnly ? { default_transaction_read_only: true } : {}),
     },
     transform: { undefined: null },

@@ -54,7 +54,11 @@ describe('paccafe models', () => {
 
   it('rebuilds a model and its downstream through Temporal, recorded as a models run', async () => {
     await h.warehouse`truncate marts.customer_rfm`
+    // An analyst's view on a mart: a table rebuild must not break it.
+    await h.warehouse`create view public.top_hours as select * from marts.sales_by_hour order by revenue desc limit 5`
     const { stdout } = await paccafe(['models', 'run', 'fct_orders+'])
+    const top = await h.warehouse`select * from public.top_hours`
+    expect(top.length).toBeGreaterThan(0)
     expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 5 models/)
     const [rebuilt] = await h.warehouse`select count(*)::int as n from marts.customer_rfm`
     expect(rebuilt?.n).toBeGreaterThan(0)

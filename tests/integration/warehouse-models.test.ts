@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHarness, type Harness } from '../support/harness.ts'
+import { createHarness, type Harness, rootMessage } from '../support/harness.ts'
 
 let h: Harness
 
@@ -902,5 +902,16 @@ describe('the warehouse and marts on a hand-made fixture', () => {
     ])
     const [rfm] = await rows('select frequency, monetary::text from marts.customer_rfm where customer_master_id = 7')
     expect(rfm).toEqual({ frequency: 1, monetary: '3.00' })
+  })
+
+  it('fails a run whose warehouse no longer reconciles with the source, naming the check', async () => {
+    await h.warehouse`delete from warehouse.fct_order_lines where nk_order_detail_id = 1010`
+    const { runId, error } = await h.runExpectingFailure('full')
+    expect(rootMessage(error)).toMatch(/order_lines: source 12 - rejected 2 != warehouse 9/)
+    expect(rootMessage(error)).toMatch(/completed_revenue: source 36\.50 - rejected 0\.00 != warehouse 32\.50/)
+    const [recorded] = await rows(
+      `select difference::text from etl.reconciliation where run_id = '${runId}' and check_name = 'order_lines'`,
+    )
+    expect(recorded).toEqual({ difference: '1' })
   })
 })
