@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { connect } from '../../lib/db.ts'
-import { compileModel } from '../../lib/model-runner.ts'
+import { compileModel } from '../../lib/model-compiler.ts'
 import { buildLayers, loadModels, type Model, selectModels } from '../../lib/models.ts'
 import type { ModelRunResult } from '../../lib/pipeline-types.ts'
 import { connectClient, newRunId, webUiRunUrl, workflowIdFor } from '../../lib/temporal.ts'

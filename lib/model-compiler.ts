@@ -1,0 +1,265 @@
+// Compiles a model into the statements that build its table, according to its materialization
+// (model-runner.ts runs them in one transaction; `paccafe models compile` prints them).
+// - view: replaced.
+// - table: rebuilt; readers see the old or the new rows, never half, and views that read the
+//   table keep working (same columns: truncate and refill the same table).
+// - incremental: merged on its unique key; unchanged rows are left alone, so a second run on
+//   the same input changes nothing. `_run_id` says which run last wrote a row; `refresh`
+//   headers then copy columns from rows other models changed in this run. A model that
+//   publishes a source table drops the rows whose new version this run rejected.
+// - scd2: a new version (valid_from, valid_to, is_current) when a row's columns change.
+import type { Sql, TransactionSql } from './db.ts'
+import { ConfigurationError } from './errors.ts'
+import type { Model } from './models.ts'
+import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
+
+interface Column {
+  name: string
+  type: number
+}
+
+/** The column of an scd2 model's select that says when the change was seen. */
+export const CHANGED_AT = 'changed_at'
+const RUN_ID = 'etl.current_run_id()'
+
+export const qualified = (model: Model) => `${q(model.schema)}.${q(model.table)}`
+const list = (columns: string[], prefix = '') => columns.map((column) => `${prefix}${q(column)}`).join(', ')
+
+/** The model's select, without its trailing semicolon, ready to be wrapped. */
+function selectOf(model: Model): string {
+  return model.sql.trim().replace(/;\s*$/, '')
+}
+
+/** The columns (name and type) the model's select returns, without running it. */
+async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[]> {
+  const result = await sql.unsafe(`select * from (\n${selectOf(model)}\n) as model_rows limit 0`)
+  return result.columns.map((column) => ({ name: column.name, type: column.type }))
+}
+
+async function tableColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[] | null> {
+  const rows = await sql<{ name: string; type: number; generated: string }[]>`
+    select a.attname as name, a.atttypid::int as type, a.attgenerated as generated
+    from pg_attribute a
+    where a.attrelid = to_regclass(${qualified(model)}) and a.attnum > 0 and not a.attisdropped
+    order by a.attnum`
+  if (rows.length === 0) return null
+  return rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type }))
+}
+
+const sameColumns = (a: Column[], b: Column[]) =>
+  a.length === b.length && a.every((column, i) => column.name === b[i]?.name && column.type === b[i]?.type)
+
+/** A statement to run and what its row count means for the step's counts. */
+export interface Statement {
+  sql: string
+  counts?: 'selected' | 'inserted' | 'updated' | 'deleted' | 'merge'
+}
+
+const ddl = (sql: string): Statement => ({ sql })
+
+function computedColumnsSql(model: Model): Statement[] {
+  return model.computed.map((column) =>
+    ddl(
+      `alter table ${qualified(model)} add column if not exists ${q(column.name)} ${column.type}
+         generated always as (${column.expression}) stored`,
+    ),
+  )
+}
+
+function tableStatements(model: Model, columns: string[], existing: 'none' | 'same' | 'different'): Statement[] {
+  const create = [
+    { sql: `create table ${qualified(model)} as\n${selectOf(model)}`, counts: 'inserted' as const },
+    ...computedColumnsSql(model),
+  ]
+  if (existing === 'none') return create
+  if (existing === 'different') return [ddl(`drop table ${qualified(model)} cascade`), ...create]
+  return [
+    ddl(`truncate ${qualified(model)}`),
+    { sql: `insert into ${qualified(model)} (${list(columns)})\n${selectOf(model)}`, counts: 'inserted' },
+  ]
+}
+
+function incrementalIndexes(model: Model): Statement[] {
+  const target = qualified(model)
+  const byColumns = [...new Set(model.refreshes.map((refresh) => refresh.by))]
+  return [
+    ddl(
+      `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(model.uniqueKey as string)})`,
+    ),
+    ddl(`create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+    ...byColumns.map((by) => ddl(`create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`)),
+  ]
+}
+
+/**
+ * The first build of an incremental table (new or empty): a plain insert, indexes built after.
+ * Nothing to merge, no rejected update to remove, and every row already reads the current
+ * dimensions, so there is nothing to refresh.
+ */
+function initialIncrementalStatements(model: Model, columns: string[]): Statement[] {
+  const target = qualified(model)
+  return [
+    ddl(`create table if not exists ${target} as
+       select model_rows.*, null::text as _run_id from (\n${selectOf(model)}\n) as model_rows with no data`),
+    ...computedColumnsSql(model),
+    {
+      sql: `insert into ${target} (${list(columns)}, _run_id)
+       select ${list(columns)}, ${RUN_ID} from (\n${selectOf(model)}\n) as model_rows`,
+      counts: 'inserted',
+    },
+    // Checked once here; from then on the constraint holds every merge to it.
+    ddl(`alter table ${target} alter column ${q(model.uniqueKey as string)} set not null`),
+    ...incrementalIndexes(model),
+  ]
+}
+
+function incrementalStatements(model: Model, columns: string[]): Statement[] {
+  const key = model.uniqueKey as string
+  const others = columns.filter((column) => column !== key)
+  const target = qualified(model)
+  return [
+    // Tables built before the engine kept _run_id get it (a catalog change, no rewrite).
+    ddl(`alter table ${target} add column if not exists _run_id text`),
+    ...computedColumnsSql(model),
+    ...incrementalIndexes(model),
+    {
+      sql: `with model_rows as (\n${selectOf(model)}\n),
+     merged as (
+       insert into ${target} as t (${list(columns)}, _run_id)
+       select ${list(columns)}, ${RUN_ID} from model_rows
+       on conflict (${q(key)}) do update
+         set ${[...others, '_run_id'].map((column) => `${q(column)} = excluded.${q(column)}`).join(', ')}
+         where (${list(others, 't.')}) is distinct from (${list(others, 'excluded.')})
+       returning (xmax = 0) as inserted
+     )
+     select (select count(*) from model_rows)::int as selected,
+            count(*) filter (where inserted)::int as inserted,
+            count(*) filter (where not inserted)::int as updated
+     from merged`,
+      counts: 'merge',
+    },
+    // A row published by an earlier run whose new version this run rejected leaves the
+    // warehouse: it is quarantined for correction, and the warehouse holds only accepted rows.
+    ...(model.publishes
+      ? [
+          {
+            sql: `delete from ${target} as t
+           using dq.verdicts as v
+           where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject'
+             and t.${q(key)}::text = v.natural_key`,
+            counts: 'deleted' as const,
+          },
+        ]
+      : []),
+    ...model.refreshes.map(
+      (refresh): Statement => ({
+        sql: `update ${target} as t
+         set ${refresh.columns.map((column) => `${q(column)} = s.${q(column)}`).join(', ')}, _run_id = ${RUN_ID}
+         from ${refresh.from} as s
+         where s.${q(refresh.by)} = t.${q(refresh.by)} and s._run_id = ${RUN_ID}${
+           refresh.at ? `\n           and t.${q(refresh.at)} >= s.valid_from and t.${q(refresh.at)} < s.valid_to` : ''
+         }
+           and (${list(refresh.columns, 't.')}) is distinct from (${list(refresh.columns, 's.')})`,
+        counts: 'updated',
+      }),
+    ),
+  ]
+}
+
+function scd2Statements(model: Model, columns: string[]): Statement[] {
+  const key = model.uniqueKey as string
+  const surrogate = model.surrogateKey as string
+  const attributes = columns.filter((column) => column !== CHANGED_AT)
+  const tracked = attributes.filter((column) => column !== key)
+  const target = qualified(model)
+  return [
+    ddl(`create table if not exists ${target} as
+       select null::uuid as ${q(surrogate)}, ${list(attributes)},
+              null::timestamp as valid_from, null::timestamp as valid_to, null::boolean as is_current,
+              null::text as _run_id
+       from (\n${selectOf(model)}\n) as model_rows with no data`),
+    ddl(`alter table ${target} alter column ${q(key)} set not null`),
+    ddl(`create unique index if not exists ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`),
+    ddl(`create unique index if not exists ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`),
+    ddl(`create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+    { sql: `create temporary table incoming on commit drop as\n${selectOf(model)}`, counts: 'selected' },
+    // A version closes when the row's columns changed; its successor opens at the same instant.
+    {
+      sql: `update ${target} as t
+       set valid_to = i.${CHANGED_AT}, is_current = false, _run_id = ${RUN_ID}
+       from incoming as i
+       where t.${q(key)} = i.${q(key)} and t.is_current and i.${CHANGED_AT} > t.valid_from
+         and (${list(tracked, 't.')}) is distinct from (${list(tracked, 'i.')})`,
+      counts: 'updated',
+    },
+    // The first version of a row is valid from the beginning of time, so all history links to it.
+    {
+      sql: `insert into ${target} (${q(surrogate)}, ${list(attributes)}, valid_from, valid_to, is_current, _run_id)
+     select warehouse.surrogate_key(${quoteLiteral(model.table)}, i.${q(key)}::text || '|' || i.valid_from::text),
+            ${list(attributes, 'i.')}, i.valid_from, 'infinity', true, ${RUN_ID}
+     from (
+       select incoming.*,
+              case when exists (select 1 from ${target} as v where v.${q(key)} = incoming.${q(key)})
+                   then incoming.${CHANGED_AT} else '-infinity'::timestamp end as valid_from
+       from incoming
+       where not exists (select 1 from ${target} as c where c.${q(key)} = incoming.${q(key)} and c.is_current)
+     ) as i`,
+      counts: 'inserted',
+    },
+  ]
+}
+
+async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean> {
+  const [row] = await sql.unsafe<{ empty: boolean }[]>(`select not exists (select 1 from ${qualified(model)}) as empty`)
+  return row?.empty ?? true
+}
+
+/** The statements that build the model, as the engine runs them (shown by `models compile`). */
+export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
+  if (model.materialized === 'view') {
+    return [ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
+  }
+  const columns = await selectColumns(sql, model)
+  const names = columns.map((column) => column.name)
+  const existing = await tableColumns(sql, model)
+  switch (model.materialized) {
+    case 'table':
+      return tableStatements(
+        model,
+        names,
+        existing === null ? 'none' : sameColumns(existing, columns) ? 'same' : 'different',
+      )
+    case 'incremental':
+      if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
+      assertSameShape(model, names, existing, ['_run_id', ...model.computed.map((column) => column.name)])
+      return incrementalStatements(model, names)
+    case 'scd2':
+      if (!names.includes(CHANGED_AT)) {
+        throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)
+      }
+      if (existing) {
+        assertSameShape(
+          model,
+          names.filter((name) => name !== CHANGED_AT),
+          existing,
+          [model.surrogateKey as string, 'valid_from', 'valid_to', 'is_current', '_run_id'],
+        )
+      }
+      return scd2Statements(model, names)
+  }
+}
+
+/** An incremental table keeps its rows across runs, so a changed column list must not pass unnoticed. */
+function assertSameShape(model: Model, selected: string[], existing: Column[], engineColumns: string[]): void {
+  const stored = existing.map((column) => column.name).filter((name) => !engineColumns.includes(name))
+  const added = selected.filter((name) => !stored.includes(name))
+  const removed = stored.filter((name) => !selected.includes(name))
+  if (added.length > 0 || removed.length > 0) {
+    throw new ConfigurationError(
+      `Model ${model.file} no longer matches ${model.name}` +
+        `${added.length ? `; new columns: ${added.join(', ')}` : ''}` +
+        `${removed.length ? `; removed columns: ${removed.join(', ')}` : ''}` +
+        '. Rebuild it with `paccafe models run --full-refresh` on it.',
+    )
+  }
+}
