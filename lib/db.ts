@@ -22,7 +22,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
       application_name: options.name ?? 'paccafe',
       // JIT compiling a model's query took longer (about 0.7 s each) than running it, at every
       // scale measured (npm run bench -- models); the pipeline's set-based SQL does not gain.
-      jit: false,
+      jit: 'off',
       ...(options.readOnly ? { default_transaction_read_only: true } : {}),
     },
     transform: { undefined: null },
