@@ -23,6 +23,9 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
       // JIT compiling a model's query took longer (about 0.7 s each) than running it, at every
       // scale measured (npm run bench -- models); the pipeline's set-based SQL does not gain.
       jit: 'off',
+      // Joins of a million orders spill at the default 4 MB; spilled batches of a skewed key
+      // (walk-in orders have none) made one join take over a minute. Two models build at once.
+      work_mem: '128MB',
       ...(options.readOnly ? { default_transaction_read_only: true } : {}),
     },
     transform: { undefined: null },

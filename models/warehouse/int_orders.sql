@@ -37,18 +37,16 @@ select
     coalesce(warehouse.date_id(o.order_ts), -1)                               as order_date_id,
     coalesce(warehouse.time_id(o.order_ts), -1)                               as order_time_id,
     o.nk_customer_id,
-    case when o.nk_customer_id is null then walk_in.sk_customer_id
-         else coalesce(c.sk_customer_id, unknown_customer.sk_customer_id) end  as sk_customer_id,
-    case when o.nk_customer_id is null then walk_in.customer_master_id
-         else coalesce(c.customer_master_id, unknown_customer.customer_master_id) end as customer_master_id,
+    coalesce(c.sk_customer_id, unknown_customer.sk_customer_id)               as sk_customer_id,
+    coalesce(c.customer_master_id, unknown_customer.customer_master_id)       as customer_master_id,
     o.nk_employee_id,
     coalesce(e.sk_employee_id, unknown_employee.sk_employee_id)               as sk_employee_id,
     o.total_amount,
     o.payment_method,
     o.order_status
 from published_orders as o
-left join customers as c on c.nk_customer_id = o.nk_customer_id
+-- No customer on the order: the walk-in member (-2).
+left join customers as c on c.nk_customer_id = coalesce(o.nk_customer_id, -2)
 left join employees as e on e.nk_employee_id = o.nk_employee_id
-cross join (select * from customers where nk_customer_id = -2) as walk_in
 cross join (select * from customers where nk_customer_id = -1) as unknown_customer
 cross join (select * from employees where nk_employee_id = -1) as unknown_employee
