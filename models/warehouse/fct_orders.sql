@@ -8,9 +8,11 @@
 -- lines' sum is lines_subtotal.
 
 with touched_orders as (
-    select nk_order_id from warehouse.int_orders where _run_id = etl.current_run_id()
-    union
-    select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
+    select o.*
+    from warehouse.int_orders as o
+    where o._run_id = etl.current_run_id()
+       or exists (select 1 from warehouse.fct_order_lines as l
+                  where l.nk_order_id = o.nk_order_id and l._run_id = etl.current_run_id())
 ),
 
 line_totals as (
@@ -21,7 +23,7 @@ line_totals as (
         sum(l.subtotal)                                    as lines_subtotal,
         mode() within group (order by l.sk_store_id)       as sk_store_id
     from warehouse.fct_order_lines as l
-    where l.nk_order_id in (select nk_order_id from touched_orders)
+    join touched_orders as o on o.nk_order_id = l.nk_order_id
     group by l.nk_order_id
 ),
 
@@ -46,6 +48,5 @@ select
     coalesce(t.lines_subtotal, 0)                                      as lines_subtotal,
     o.payment_method,
     o.order_status
-from warehouse.int_orders as o
+from touched_orders as o
 left join line_totals as t on t.nk_order_id = o.nk_order_id
-where o.nk_order_id in (select nk_order_id from touched_orders)
