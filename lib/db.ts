@@ -90,11 +90,16 @@ export async function withDedicatedConnection<T>(
 }
 
 /**
- * Refreshes the planner's statistics of a table after a large write. A table just filled has
- * none (autovacuum comes later), and the planner may then expect one row and pick nested loops
- * over millions. ANALYZE samples a bounded number of rows, so it stays cheap; small writes do
- * not move the estimates enough to matter.
+ * Refreshes the planner's statistics of a table after a write that changed a tenth of it or
+ * more (autovacuum's rule, applied at once). A table just filled has none until autovacuum
+ * comes, and the planner may then expect one row and pick nested loops over millions. ANALYZE
+ * samples a bounded number of rows, so even a large table costs a fraction of a second.
  */
 export async function refreshStatistics(sql: Sql | TransactionSql, table: string, changedRows: number): Promise<void> {
-  if (changedRows >= 1000) await sql.unsafe(`analyze ${table}`)
+  if (changedRows === 0) return
+  const [stats] = await sql<
+    { rows: number }[]
+  >`select reltuples::float8 as rows from pg_class where oid = ${table}::regclass`
+  const known = stats?.rows ?? -1
+  if (known < 0 || changedRows >= 0.1 * known) await sql.unsafe(`analyze ${table}`)
 }

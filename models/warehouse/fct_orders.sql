@@ -10,9 +10,11 @@
 with touched_orders as (
     select o.*
     from warehouse.int_orders as o
-    where o._run_id = etl.current_run_id()
-       or exists (select 1 from warehouse.fct_order_lines as l
-                  where l.nk_order_id = o.nk_order_id and l._run_id = etl.current_run_id())
+    where o.nk_order_id in (
+        select nk_order_id from warehouse.int_orders where _run_id = etl.current_run_id()
+        union
+        select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
+    )
 ),
 
 line_totals as (
