@@ -1,10 +1,13 @@
 // Streams the sheets of an .xlsx workbook with exceljs' streaming reader: rows are parsed as the
-// zip is read, so memory does not grow with the sheet. (A workbook that stores its shared strings
-// after its sheets, as Excel does, has its sheets spooled to temporary files first: still not in
-// memory.)
-import { createReadStream } from 'node:fs'
+// zip is read, so memory does not grow with the sheet.
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { PassThrough } from 'node:stream'
+import archiver from 'archiver'
 import ExcelJS from 'exceljs'
+import unzipper from 'unzipper'
 import { BadInputError } from '../errors.ts'
 import type { SourceRow, SourceSheet } from './source-sheet.ts'
 
@@ -19,6 +22,64 @@ interface StreamedWorkbookModel {
 }
 
 export async function* readWorkbookSheets(filePath: string, file: string): AsyncGenerator<SourceSheet> {
+  const ordered = await withPartsInReadingOrder(filePath, file)
+  try {
+    yield* streamWorkbookSheets(ordered.path, file)
+  } finally {
+    await ordered.cleanUp()
+  }
+}
+
+/** The parts exceljs' streaming reader needs before any worksheet: names, relations, strings, styles. */
+const LEADING_PARTS = ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml']
+const WORKSHEET = /^xl\/worksheets\/sheet\d+\.xml$/
+
+/**
+ * Zip writers store a workbook's parts in any order (Excel puts the shared strings after the
+ * sheets; exceljs' own writer sometimes puts xl/workbook.xml last). exceljs' streaming reader
+ * then spools the early sheets to temporary files, and that path loses entries now and then
+ * (the zip stream ends after the first spooled sheet). A workbook whose leading parts come after
+ * a worksheet is therefore copied once, entry by entry (streamed, never whole in memory), into a
+ * temporary zip in reading order.
+ */
+async function withPartsInReadingOrder(
+  filePath: string,
+  file: string,
+): Promise<{ path: string; cleanUp: () => Promise<void> }> {
+  const asIs = { path: filePath, cleanUp: async () => {} }
+  let directory: unzipper.CentralDirectory
+  try {
+    directory = await unzipper.Open.file(filePath)
+  } catch {
+    return asIs // not a zip: the streaming reader reports it, with the file's name
+  }
+  const entries = directory.files.filter((entry) => entry.type === 'File')
+  const firstSheet = entries.findIndex((entry) => WORKSHEET.test(entry.path))
+  const lastLeading = Math.max(...LEADING_PARTS.map((part) => entries.findIndex((entry) => entry.path === part)))
+  if (firstSheet < 0 || lastLeading < firstSheet) return asIs
+  const folder = await mkdtemp(path.join(tmpdir(), 'paccafe-xlsx-'))
+  const cleanUp = () => rm(folder, { recursive: true, force: true })
+  try {
+    const ordered = path.join(folder, path.basename(file))
+    const rank = (name: string) => (LEADING_PARTS.includes(name) ? 0 : WORKSHEET.test(name) ? 2 : 1)
+    const archive = archiver('zip')
+    const written = new Promise<void>((resolve, reject) => {
+      archive.on('error', reject)
+      archive.pipe(createWriteStream(ordered)).on('close', resolve).on('error', reject)
+    })
+    for (const entry of [...entries].sort((a, b) => rank(a.path) - rank(b.path))) {
+      archive.append(entry.stream(), { name: entry.path })
+    }
+    await archive.finalize()
+    await written
+    return { path: ordered, cleanUp }
+  } catch (error) {
+    await cleanUp()
+    throw notAWorkbook(file, error)
+  }
+}
+
+async function* streamWorkbookSheets(filePath: string, file: string): AsyncGenerator<SourceSheet> {
   // exceljs pipes the stream it is given into the unzipper without watching it for errors: a read
   // error would leave the unzipper waiting forever. Ending the stream it reads instead makes the
   // unzipper fail on a truncated file, and the read error is reported in its place.
@@ -36,7 +97,6 @@ export async function* readWorkbookSheets(filePath: string, file: string): Async
     styles: 'cache', // date cells are told from numbers by their number format
     hyperlinks: 'ignore', // a hyperlink cell then reads as its text
   })
-  deferWorksheetsUntilWorkbookIsRead(reader)
   const unreadable = (error: unknown) => notAWorkbook(file, readError ?? error)
   try {
     for await (const worksheet of reader as AsyncIterable<unknown> as AsyncIterable<StreamedWorksheet>) {
@@ -69,24 +129,6 @@ async function* worksheetRows(
   } catch (error) {
     throw unreadable(error)
   }
-}
-
-/**
- * exceljs' streaming reader parses a worksheet at once when the shared strings and the workbook's
- * relations came before it, even if xl/workbook.xml (the sheet names) has not come yet, and then
- * fails on the missing names. Zip writers may store the parts in any order, so until the workbook
- * part is read the relations are hidden from that check: the worksheet is then kept aside, as
- * exceljs does when the shared strings come late, and parsed once everything is known.
- */
-function deferWorksheetsUntilWorkbookIsRead(reader: object): void {
-  let relations: unknown
-  Object.defineProperty(reader, 'workbookRels', {
-    configurable: true,
-    get: () => ((reader as { model?: unknown }).model ? relations : undefined),
-    set: (value: unknown) => {
-      relations = value
-    },
-  })
 }
 
 function notAWorkbook(file: string, error: unknown): Error {
