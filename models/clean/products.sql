@@ -23,7 +23,7 @@ standardized as (
         case when btrim(cost_price) ~ '^\$?-?[0-9]+(\.[0-9]+)?$'
              then replace(btrim(cost_price), '$', '')::numeric(10, 2) end as cost_price,
         case lower(btrim(in_stock)) when 'yes' then true when 'no' then false end as in_stock,
-        nullif(regexp_replace(btrim(store_branch), '\s+', ' ', 'g'), '')   as store_branch,
+        etl.normalize_name(store_branch)                      as store_branch,
         created_at,
         product_id::text                                      as natural_key,
         _batch_id                                             as batch_id,

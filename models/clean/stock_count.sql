@@ -12,7 +12,7 @@ with batch_rows as (
 
 select
     count_date::date                                           as count_date,
-    regexp_replace(btrim(store_name), '\s+', ' ', 'g')         as store_name,
+    etl.normalize_name(store_name)                             as store_name,
     product_id::integer                                        as product_id,
     counted_qty::integer                                       as counted_qty,
     nullif(btrim(counted_by), '')                              as counted_by,

@@ -12,7 +12,7 @@ with batch_rows as (
 
 select
     store_id::integer                                          as store_id,
-    regexp_replace(btrim(store_name), '\s+', ' ', 'g')         as store_name,
+    etl.normalize_name(store_name)                             as store_name,
     created_at::timestamp                                      as created_at,
     _natural_key                                               as natural_key,
     _batch_id                                                  as batch_id,
