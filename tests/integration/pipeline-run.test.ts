@@ -4,10 +4,14 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readText } from '../../lib/object-store.ts'
+import { SHEET_SPECS } from '../../lib/sheets/sheet-specs.ts'
+import { POS_TABLES } from '../../lib/sources.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
 let h: Harness
 let firstRunId: string
+
+const SOURCE_TABLES = [...POS_TABLES, ...SHEET_SPECS.map((sheet) => sheet.name)].sort()
 
 const WAREHOUSE_TABLES = [
   'warehouse.dim_customers',
@@ -188,16 +192,8 @@ describe('a full run on the demo POS database', () => {
     const rows = await h.warehouse`
       select table_name, rows_extracted, rows_published, rows_rejected, difference
       from etl.row_accounting where run_id = ${firstRunId} order by table_name`
-    expect(rows.map((row) => row.table_name)).toEqual([
-      'customers',
-      'employees',
-      'inventory_tracking',
-      'order_details',
-      'orders',
-      'products',
-      'stock_count',
-      'store_branch',
-    ])
+    // Every source table, POS and sheets, is accounted for in every run.
+    expect(rows.map((row) => row.table_name)).toEqual(SOURCE_TABLES)
     for (const row of rows) {
       expect(row.difference, row.table_name).toBe(0)
       expect(row.rows_extracted, row.table_name).toBe(row.rows_published + row.rows_rejected)
@@ -238,11 +234,11 @@ describe('a full run on the demo POS database', () => {
     const before = await snapshot()
     const { runId, result } = await h.run('full')
     expect(await snapshot()).toEqual(before)
-    expect(result.extracted).toHaveLength(8)
+    expect(result.extracted).toHaveLength(SOURCE_TABLES.length)
     for (const e of result.extracted) expect(e.rowsInserted + e.rowsUpdated, e.tableName).toBe(0)
     const accounting =
       await h.warehouse`select rows_extracted, difference from etl.row_accounting where run_id = ${runId}`
-    expect(accounting).toHaveLength(8)
+    expect(accounting).toHaveLength(SOURCE_TABLES.length)
     for (const row of accounting) expect(row).toEqual({ rows_extracted: 0, difference: 0 })
   })
 

@@ -14,6 +14,8 @@ import {
   selectModels,
 } from '../../lib/models.ts'
 import { loadRules } from '../../lib/rules.ts'
+import { SHEET_SPECS } from '../../lib/sheets/sheet-specs.ts'
+import { POS_TABLES } from '../../lib/sources.ts'
 
 const model = (file: string, sql: string) => parseModel(file, sql)
 const models = (files: [string, string][]) => Promise.all(files.map(([file, sql]) => model(file, sql)))
@@ -156,18 +158,8 @@ describe('model files', () => {
     const all = await loadModels()
     const rules = await loadRules()
     const clean = all.filter((m) => m.schema === 'clean').map((m) => m.table)
-    expect(clean.sort()).toEqual(
-      [
-        'customers',
-        'employees',
-        'inventory_tracking',
-        'order_details',
-        'orders',
-        'products',
-        'stock_count',
-        'store_branch',
-      ].sort(),
-    )
+    // One clean model per source table, POS and sheets.
+    expect(clean.sort()).toEqual([...POS_TABLES, ...SHEET_SPECS.map((sheet) => sheet.name)].sort())
     for (const table of clean) expect(rules.some((rule) => rule.table === table)).toBe(true)
     const published = all.filter((x) => x.publishes).map((x) => x.publishes)
     expect(published.sort()).toEqual([...clean].sort())
