@@ -1,7 +1,7 @@
 // Runs one SQL model (clean, warehouse or mart) as one activity, in one transaction.
 import { ConfigurationError } from '../lib/errors.ts'
 import { runModel as buildModel } from '../lib/model-runner.ts'
-import { buildLayers, sourceTableOf } from '../lib/models.ts'
+import { buildLayers, type Model, sourceTableOf } from '../lib/models.ts'
 import type { ModelRunResult, RunPlan } from '../lib/pipeline-types.ts'
 import { SHEET_SPECS } from '../lib/sheets/sheet-specs.ts'
 import { POS_TABLES } from '../lib/sources.ts'
@@ -46,24 +46,23 @@ export function makeRunModel(context: ActivityContext) {
 export function makePlanRun(context: ActivityContext) {
   return async function planRun(): Promise<RunPlan> {
     const cleanModels = context.models.filter((model) => model.schema === 'clean')
-    const publishModels = context.models.filter((model) => model.schema !== 'clean')
+    const publishing = context.models.filter((model) => model.schema !== 'clean')
     const tables = cleanModels.map(sourceTableOf).filter((table): table is string => table !== undefined)
-    // Publish models depend on clean models, which have run by then: drop those edges.
-    const publishOnly = publishModels.map((model) => ({
-      name: model.name,
-      file: model.file,
-      dependsOn: model.dependsOn.filter((dependency) => !dependency.startsWith('clean.')),
-    }))
-    const order = buildLayers(publishOnly).flat()
+    // Clean models have all run before publishing starts: edges to them are dropped.
+    const publishModels = buildLayers(publishing)
+      .flat()
+      .map((name) => ({
+        name,
+        dependsOn: (publishing.find((model) => model.name === name) as Model).dependsOn.filter(
+          (dependency) => !dependency.startsWith('clean.'),
+        ),
+      }))
     return {
       extractTables: [...POS_TABLES].sort(),
       sheets: SHEET_SPECS.map((sheet) => sheet.name),
       tables: [...new Set(tables)].sort(),
       cleanModels: cleanModels.map((model) => model.name).sort(),
-      publishModels: order.map((name) => ({
-        name,
-        dependsOn: publishOnly.find((model) => model.name === name)?.dependsOn ?? [],
-      })),
+      publishModels,
     }
   }
 }

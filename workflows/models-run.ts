@@ -5,6 +5,7 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow'
 import type { ModelRunResult, ModelsRunInput } from '../lib/pipeline-types.ts'
 import { bookkeeping, transforms, writerLock } from './activities.ts'
+import { failureMessage } from './failure-message.ts'
 import { runGraph } from './model-graph.ts'
 
 export async function modelsRun(input: ModelsRunInput): Promise<ModelRunResult[]> {
@@ -18,8 +19,7 @@ export async function modelsRun(input: ModelsRunInput): Promise<ModelRunResult[]
     await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
     return results
   } catch (error) {
-    const message =
-      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
+    const message = failureMessage(error)
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
     throw ApplicationFailure.create({ message: `Models run ${input.runId} failed: ${message}`, nonRetryable: true })
   } finally {

@@ -13,6 +13,7 @@
 import { ApplicationFailure, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
 import { bookkeeping, extractActivities, transforms, writerLock } from './activities.ts'
+import { failureMessage } from './failure-message.ts'
 import { runGraph } from './model-graph.ts'
 
 export const progressQuery = defineQuery<RunProgress>('progress')
@@ -86,8 +87,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     return { runId: input.runId, extracted, validations, accounting, reconciliation }
   } catch (error) {
     progress.stage = 'failed'
-    const message =
-      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+    const message = failureMessage(error)
     await bookkeeping.releaseFailedRun({ runId: input.runId })
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
     await bookkeeping.releaseWriterLock({ runId: input.runId })
