@@ -7,6 +7,7 @@ import { hash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { StringDecoder } from 'node:string_decoder'
+import { type CopyOutConnection, withCopyOutConnection } from './copy-out.ts'
 import { type Sql, withDedicatedConnection } from './db.ts'
 import { BadInputError } from './errors.ts'
 import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
@@ -77,22 +78,28 @@ export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): 
   const resumed = resumeAfter !== null
 
   let bytes = 0
-  while (true) {
-    const conditions = [options.where, resumeAfter === null ? null : `${q(key)} > ${literal(resumeAfter, keyType)}`]
-      .filter((condition) => condition !== null)
-      .join(' and ')
-    const query =
-      `select ${columns} from ${q(options.sourceSchema)}.${q(staging.table)}` +
-      `${conditions ? ` where ${conditions}` : ''} order by ${q(key)} limit ${options.chunkRows}`
-    const chunk = await copyOneChunk(options, query, load, columns, keyPosition, (n) => {
-      bytes += n
-    })
-    if (chunk.rows === 0) break
-    chunks += 1
-    resumeAfter = chunk.lastKey
-    options.onChunk({ chunks, resumeAfter, bytes })
-    if (chunk.rows < options.chunkRows) break
+  const copyChunks = async (source: CopyOutConnection, target: Sql) => {
+    while (true) {
+      const conditions = [options.where, resumeAfter === null ? null : `${q(key)} > ${literal(resumeAfter, keyType)}`]
+        .filter((condition) => condition !== null)
+        .join(' and ')
+      const query =
+        `select ${columns} from ${q(options.sourceSchema)}.${q(staging.table)}` +
+        `${conditions ? ` where ${conditions}` : ''} order by ${q(key)} limit ${options.chunkRows}`
+      const chunk = await copyOneChunk(source, target, options, query, load, columns, keyPosition, (n) => {
+        bytes += n
+      })
+      if (chunk.rows === 0) break
+      chunks += 1
+      resumeAfter = chunk.lastKey
+      options.onChunk({ chunks, resumeAfter, bytes })
+      if (chunk.rows < options.chunkRows) break
+    }
   }
+  // One connection on each side for every chunk: a COPY holds its connection for long.
+  await withCopyOutConnection(options.sourceUrl, { name: 'paccafe-extract', readOnly: true }, (source) =>
+    withDedicatedConnection(options.warehouseUrl, { name: 'paccafe-load' }, (target) => copyChunks(source, target)),
+  )
   return { chunks, resumed }
 }
 
@@ -126,7 +133,7 @@ class HashRows extends Transform {
     for (const line of lines) this.pending += `${line}\t${hash('md5', line)}\n`
     this.rows += lines.length
     this.lastLine = lines[lines.length - 1] as string
-    // The source sends a message per row; the load side is far faster fed in large writes.
+    // The load side is faster fed in large writes than in one per socket read.
     if (this.pending.length >= 262_144) {
       this.push(this.pending)
       this.pending = ''
@@ -145,11 +152,10 @@ class HashRows extends Transform {
   }
 }
 
-/**
- * One chunk: COPY out of the source, COPY into the load table and the new resume point, in one
- * warehouse transaction. Each side uses a connection of its own (see withDedicatedConnection).
- */
+/** One chunk: COPY out of the source, COPY into the load table and the new resume point, in one warehouse transaction. */
 async function copyOneChunk(
+  source: CopyOutConnection,
+  target: Sql,
   options: ChunkedCopyOptions,
   query: string,
   load: string,
@@ -158,20 +164,15 @@ async function copyOneChunk(
   countBytes: (n: number) => void,
 ): Promise<{ rows: number; lastKey: string }> {
   const rows = new HashRows(countBytes)
-  await withDedicatedConnection(options.sourceUrl, { name: 'paccafe-extract', readOnly: true }, (source) =>
-    withDedicatedConnection(options.warehouseUrl, { name: 'paccafe-load' }, (target) =>
-      target.begin(async (tx) => {
-        const reader = await source.unsafe(`copy (${query}) to stdout`).readable()
-        const writer = await tx.unsafe(`copy ${load} (${columns}, _row_hash) from stdin`).writable()
-        await pipeline(reader, rows, writer)
-        if (rows.rows > 0) {
-          await tx`
-            update etl.batches set chunks_copied = chunks_copied + 1,
-              resume_after = ${rows.lastLine.split('\t')[keyPosition] ?? null}
-            where batch_id = ${options.batchId}`
-        }
-      }),
-    ),
-  )
+  await target.begin(async (tx) => {
+    const writer = await tx.unsafe(`copy ${load} (${columns}, _row_hash) from stdin`).writable()
+    await source.copyOut(query, (reader) => pipeline(reader, rows, writer))
+    if (rows.rows > 0) {
+      await tx`
+        update etl.batches set chunks_copied = chunks_copied + 1,
+          resume_after = ${rows.lastLine.split('\t')[keyPosition] ?? null}
+        where batch_id = ${options.batchId}`
+    }
+  })
   return { rows: rows.rows, lastKey: rows.lastLine.split('\t')[keyPosition] ?? '' }
 }

@@ -71,9 +71,9 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /**
- * Runs `work` on a connection of its own, closed afterwards. COPY streams use it: postgres.js
- * can leave a connection's socket paused after a COPY TO STDOUT (porsager/postgres#917, #1016),
- * which would stall whatever query used that pooled connection next.
+ * Runs `work` on a connection of its own, closed afterwards. A chunked COPY into staging uses
+ * it: it holds a connection for the whole copy, which would starve the shared pool while the
+ * other tables extract.
  */
 export async function withDedicatedConnection<T>(
   url: string,
@@ -84,7 +84,7 @@ export async function withDedicatedConnection<T>(
   try {
     return await work(sql)
   } finally {
-    // The work is done (or failed) by now; a paused COPY socket would only make a graceful end wait.
+    // The work is done (or failed) by now; a COPY cut short would only make a graceful end wait.
     await sql.end({ timeout: 0 })
   }
 }
