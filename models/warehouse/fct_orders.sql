@@ -2,7 +2,8 @@
 -- unique_key: nk_order_id
 -- grain: one order
 --
--- Rebuilds the orders this run touched: a new or changed header, or a new or changed line.
+-- Rebuilds the orders this run touched: a new or changed header, or a new or changed line,
+-- published or not (a line whose new version is rejected has left fct_order_lines).
 -- An order belongs to the branch of the products on its lines, the most frequent one if they
 -- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
 -- lines' sum is lines_subtotal.
@@ -14,6 +15,8 @@ with touched_orders as (
         select nk_order_id from warehouse.int_orders where _run_id = etl.current_run_id()
         union
         select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
+        union
+        select order_id from clean.order_details
     )
 ),
 

@@ -904,11 +904,23 @@ describe('the warehouse and marts on a hand-made fixture', () => {
     expect(rfm).toEqual({ frequency: 1, monetary: '3.00' })
   })
 
+  it('a line whose new version is rejected leaves the warehouse, and its order totals follow', async () => {
+    await h.source`update order_details set quantity = 0, subtotal = 0.00 where order_detail_id = 1000`
+    const { runId } = await h.run('full')
+    expect(await rows('select 1 from warehouse.fct_order_lines where nk_order_detail_id = 1000')).toEqual([])
+    const [order] = await rows(`select line_count, items_count, lines_subtotal::text, total_amount::text
+                                from warehouse.fct_orders where nk_order_id = 100`)
+    expect(order).toEqual({ line_count: 2, items_count: 2, lines_subtotal: '7.00', total_amount: '13.00' })
+    const [removed] = await rows(`select rows_deleted from etl.steps
+                                  where run_id = '${runId}' and step = 'model:warehouse.fct_order_lines'`)
+    expect(removed).toEqual({ rows_deleted: 1 })
+  })
+
   it('fails a run whose warehouse no longer reconciles with the source, naming the check', async () => {
     await h.warehouse`delete from warehouse.fct_order_lines where nk_order_detail_id = 1010`
     const { runId, error } = await h.runExpectingFailure('full')
-    expect(rootMessage(error)).toMatch(/order_lines: source 12 - rejected 2 != warehouse 9/)
-    expect(rootMessage(error)).toMatch(/completed_revenue: source 36\.50 - rejected 0\.00 != warehouse 32\.50/)
+    expect(rootMessage(error)).toMatch(/order_lines: source 12 - rejected 3 != warehouse 8/)
+    expect(rootMessage(error)).toMatch(/completed_revenue: source 30\.50 - rejected 0\.00 != warehouse 26\.50/)
     const [recorded] = await rows(
       `select difference::text from etl.reconciliation where run_id = '${runId}' and check_name = 'order_lines'`,
     )
