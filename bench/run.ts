@@ -11,7 +11,7 @@ import { connect, dropDatabase, ensureDatabase } from '../lib/db.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../lib/services.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
-import { measureFloor } from './floor.ts'
+import { measureFloors } from './floor.ts'
 import { measureModelsFloor } from './models-floor.ts'
 
 const run = promisify(execFile)
@@ -26,6 +26,9 @@ interface Measurement {
   seconds: number
   floorSeconds: number
   ratio: number
+  /** extract: the bare floor (source columns only, no key, no index; see floor.ts) and the ratio to it. */
+  bareFloorSeconds?: number
+  bareRatio?: number
   peakRssMb: number
   /** extract: rows per second per table; models: seconds per model. */
   rowsPerSecond?: Record<string, number>
@@ -109,7 +112,7 @@ async function benchExtract(base: Config, scales: number[]): Promise<Measurement
     await prepareSource(config, scale)
     await freshWarehouse(config)
     const full = await extractOnce(config, 'full')
-    const floorSeconds = await measureFloor(config.sourceUrl, config.warehouseUrl)
+    const floors = await measureFloors(config.sourceUrl, config.warehouseUrl)
     await run(cli, ['simulate', '--days', '1'], { env: envFor(config) })
     const incremental = await extractOnce(config, 'incremental')
     for (const [mode, measured] of [
@@ -123,8 +126,10 @@ async function benchExtract(base: Config, scales: number[]): Promise<Measurement
         mode,
         rows,
         seconds: measured.seconds,
-        floorSeconds,
-        ratio: measured.seconds / floorSeconds,
+        floorSeconds: floors.stagingSeconds,
+        ratio: measured.seconds / floors.stagingSeconds,
+        bareFloorSeconds: floors.bareSeconds,
+        bareRatio: measured.seconds / floors.bareSeconds,
         peakRssMb: measured.peakRssMb,
         rowsPerSecond: Object.fromEntries(
           Object.entries(measured.rows).map(([table, n]) => [table, Math.round(n / measured.seconds)]),
@@ -197,9 +202,12 @@ function printLine(m: Measurement): void {
 function printTable(results: Measurement[]): void {
   console.log('')
   console.log(
-    `${'scale'.padStart(6)} ${'mode'.padEnd(12)} ${'rows'.padStart(10)} ${'seconds'.padStart(9)} ${'floor s'.padStart(9)} ${'ratio'.padStart(6)} ${'peak MB'.padStart(8)}  ${results[0]?.stage === 'models' ? 'slowest models (s)' : 'rows/s per table'}`,
+    `${'scale'.padStart(6)} ${'mode'.padEnd(12)} ${'rows'.padStart(10)} ${'seconds'.padStart(9)} ${'floor s'.padStart(9)} ${'ratio'.padStart(6)} ${'peak MB'.padStart(8)}  ${results[0]?.stage === 'models' ? 'slowest models (s)' : 'bare floor; rows/s per table'}`,
   )
   for (const m of results) {
+    const bare = m.bareFloorSeconds
+      ? `bare floor ${m.bareFloorSeconds.toFixed(2)} s (ratio ${m.bareRatio?.toFixed(2)}); rows/s: `
+      : ''
     const perTable = Object.entries(m.rowsPerSecond ?? {})
       .map(([table, n]) => `${table} ${n}`)
       .join(', ')
@@ -209,7 +217,7 @@ function printTable(results: Measurement[]): void {
       .map(([model, seconds]) => `${model} ${seconds.toFixed(2)}`)
       .join(', ')
     console.log(
-      `${String(m.scale).padStart(6)} ${m.mode.padEnd(12)} ${String(m.rows).padStart(10)} ${m.seconds.toFixed(2).padStart(9)} ${m.floorSeconds.toFixed(2).padStart(9)} ${m.ratio.toFixed(2).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(8)}  ${perTable || slowest}`,
+      `${String(m.scale).padStart(6)} ${m.mode.padEnd(12)} ${String(m.rows).padStart(10)} ${m.seconds.toFixed(2).padStart(9)} ${m.floorSeconds.toFixed(2).padStart(9)} ${m.ratio.toFixed(2).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(8)}  ${perTable ? bare + perTable : slowest}`,
     )
   }
 }
