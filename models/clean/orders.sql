@@ -1,4 +1,4 @@
--- materialized: table
+-- materialized: view
 -- unique_key: natural_key
 -- grain: one order row of this run's batches (new or changed at the source)
 --

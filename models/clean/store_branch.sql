@@ -1,4 +1,4 @@
--- materialized: table
+-- materialized: view
 -- unique_key: natural_key
 -- grain: one branch row of this run's store_branch sheet batch
 --
