@@ -4,7 +4,6 @@
 // set-based SQL; rows never pass through workflow history.
 import { refreshStatistics, type Sql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
-import { useRunSettings } from '../lib/model-runner.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { type Rule, rulesFor } from '../lib/rules.ts'
@@ -55,7 +54,7 @@ export function makeValidateTable(context: ActivityContext) {
         await syncRuleCatalogue(warehouse, rules)
         await assertRulesCompile(warehouse, rules, cleanTable)
         const archived = await archiveQuarantinedRows(context, input, rules, cleanTable)
-        const counts = await recordVerdicts(warehouse, input, context.config.timezone, rules, cleanTable, archived)
+        const counts = await recordVerdicts(warehouse, input, rules, cleanTable, archived)
         return {
           ...counts,
           quarantineObjects: archived.map((object) => object.objectKey),
@@ -111,37 +110,40 @@ async function archiveQuarantinedRows(
   cleanTable: string,
 ): Promise<ArchivedObject[]> {
   const { warehouse, store } = context
-  const settings = { runId: input.runId, timezone: context.config.timezone }
   const staging = await describeStagingTable(warehouse, input.tableName)
   const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
   const archived: ArchivedObject[] = []
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
     const failing = `(${failingRowsSql(rule, cleanTable)}) as f`
-    const archive = await warehouse.begin(async (tx) => {
-      await useRunSettings(tx, settings)
-      const [summary] = await tx.unsafe<{ n: number; batch_id: string | null }[]>(
-        `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
-      )
-      if (!summary || summary.n === 0) return undefined
-      const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
-      const upload = await archiveLines(
-        tx,
-        store,
-        objectKey,
-        `select json_build_object(
-            'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
-            'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
-            'column', f.column_name, 'offending_value', f.offending_value,
-            'source_row', json_build_object(${sourceColumns})
-          )::text as line
-         from ${failing}
-         join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
-         order by f.natural_key`,
-      )
-      return { objectKey, rowCount: summary.n, sha256: upload.sha256, batchId: summary.batch_id ?? '' }
+    const [summary] = await warehouse.unsafe<{ n: number; batch_id: string | null }[]>(
+      `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
+    )
+    if (!summary || summary.n === 0) continue
+    const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
+    const upload = await archiveLines(
+      warehouse,
+      store,
+      objectKey,
+      `select json_build_object(
+          'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
+          'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
+          'column', f.column_name, 'offending_value', f.offending_value,
+          'source_row', json_build_object(${sourceColumns})
+        )::text as line
+       from ${failing}
+       join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
+       order by f.natural_key`,
+    )
+    archived.push({
+      rule: rule.name,
+      severity: rule.severity,
+      column: rule.column,
+      objectKey,
+      rowCount: summary.n,
+      sha256: upload.sha256,
+      batchId: summary.batch_id ?? '',
     })
-    if (archive) archived.push({ rule: rule.name, severity: rule.severity, column: rule.column, ...archive })
   }
   await writeManifest(store, input.runId, input.tableName, archived)
   return archived
@@ -158,13 +160,11 @@ interface VerdictCounts {
 async function recordVerdicts(
   sql: Sql,
   input: ValidateInput,
-  timezone: string,
   rules: Rule[],
   cleanTable: string,
   archived: ArchivedObject[],
 ): Promise<VerdictCounts> {
   return sql.begin(async (tx) => {
-    await useRunSettings(tx, { runId: input.runId, timezone })
     const failuresSelect =
       rules.length > 0
         ? rules.map((rule) => failingRowsSql(rule, cleanTable)).join('\n union all \n')

@@ -36,14 +36,6 @@ async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<C
   return result.columns.map((column) => ({ name: column.name, type: column.type }))
 }
 
-/** What the model's name holds now in the database: a table, a view, or nothing. */
-async function relationKind(sql: Sql | TransactionSql, model: Model): Promise<'table' | 'view' | null> {
-  const [row] = await sql<{ kind: string }[]>`
-    select relkind as kind from pg_class where oid = to_regclass(${qualified(model)})`
-  if (!row) return null
-  return row.kind === 'v' ? 'view' : 'table'
-}
-
 async function tableColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[] | null> {
   const rows = await sql<{ name: string; type: number; generated: string }[]>`
     select a.attname as name, a.atttypid::int as type, a.attgenerated as generated
@@ -224,27 +216,12 @@ async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean
 
 /** The statements that build the model, as the engine runs them (shown by `models compile`). */
 export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
-  const kind = await relationKind(sql, model)
   if (model.materialized === 'view') {
-    // A model that was a table until now: the view takes its place.
-    const replacesTable = kind === 'table' ? [ddl(`drop table ${qualified(model)} cascade`)] : []
-    return [...replacesTable, ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
+    return [ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
   }
-  if (kind === 'view') {
-    // A model that was a view until now: the table takes its place.
-    return [ddl(`drop view ${qualified(model)} cascade`), ...(await tableBuildStatements(sql, model, null))]
-  }
-  return tableBuildStatements(sql, model, await tableColumns(sql, model))
-}
-
-/** The statements of a table, incremental or scd2 model, given the table's current columns (null: none). */
-async function tableBuildStatements(
-  sql: Sql | TransactionSql,
-  model: Model,
-  existing: Column[] | null,
-): Promise<Statement[]> {
   const columns = await selectColumns(sql, model)
   const names = columns.map((column) => column.name)
+  const existing = await tableColumns(sql, model)
   switch (model.materialized) {
     case 'table':
       return tableStatements(
@@ -256,7 +233,7 @@ async function tableBuildStatements(
       if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
       assertSameShape(model, names, existing, ['_run_id', ...model.computed.map((column) => column.name)])
       return incrementalStatements(model, names)
-    default:
+    case 'scd2':
       if (!names.includes(CHANGED_AT)) {
         throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)
       }

@@ -1,7 +1,7 @@
 // Builds one model's table inside one transaction, with the statements model-compiler.ts makes
 // for its materialization. A retry after a crash starts from the committed state, so it gives
 // the same table. Counts what the statements did for etl.steps.
-import { refreshStatistics, type Sql, type TransactionSql } from './db.ts'
+import { refreshStatistics, type Sql } from './db.ts'
 import { compileModel, qualified } from './model-compiler.ts'
 import type { Model } from './models.ts'
 
@@ -20,16 +20,6 @@ export interface ModelSettings {
   timezone: string
 }
 
-/**
- * Sets the run and time zone that models read (etl.current_run_id(), etl.run_batches(),
- * etl.local_time_zone()) for the rest of the transaction. Whoever reads a clean view inside a
- * run (the model runner, validation) calls it first.
- */
-export async function useRunSettings(tx: TransactionSql, settings: ModelSettings): Promise<void> {
-  await tx`select set_config('paccafe.run_id', ${settings.runId}, true),
-                  set_config('paccafe.timezone', ${settings.timezone}, true)`
-}
-
 export async function runModel(
   sql: Sql,
   model: Model,
@@ -37,7 +27,8 @@ export async function runModel(
   options: { fullRefresh?: boolean } = {},
 ): Promise<ModelResult> {
   return sql.begin(async (tx) => {
-    await useRunSettings(tx, settings)
+    await tx`select set_config('paccafe.run_id', ${settings.runId}, true),
+                    set_config('paccafe.timezone', ${settings.timezone}, true)`
     // One builder of a given model at a time, even across workers.
     await tx`select pg_advisory_xact_lock(hashtext(${model.name}))`
     if (options.fullRefresh && model.materialized !== 'view') {

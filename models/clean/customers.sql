@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- unique_key: natural_key
 -- grain: one customer row of this run's batches (new or changed at the source)
 --

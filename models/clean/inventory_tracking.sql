@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- unique_key: natural_key
 -- grain: one inventory movement of this run's batches (new or changed at the source)
 --

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- unique_key: natural_key
 -- grain: one physical stock count (date, branch, product) of this run's stock_count sheet batch
 --

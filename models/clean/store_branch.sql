@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- unique_key: natural_key
 -- grain: one branch row of this run's store_branch sheet batch
 --

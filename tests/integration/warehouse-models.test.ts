@@ -86,18 +86,6 @@ describe('the warehouse and marts on a hand-made fixture', () => {
     await h?.close()
   })
 
-  it("the clean layer: views of the run's batches, showing the latest run's outside a run", async () => {
-    const kinds = await rows(`select distinct relkind::text as kind from pg_class
-                              where relnamespace = 'clean'::regnamespace and relkind in ('r', 'v')`)
-    expect(kinds).toEqual([{ kind: 'v' }])
-    expect(await rows('select count(*)::int as n from clean.order_details')).toEqual([{ n: 11 }])
-    const inAnotherRun = await h.warehouse.begin(async (tx) => {
-      await tx`select set_config('paccafe.run_id', 'run-that-staged-nothing', true)`
-      return tx`select count(*)::int as n from clean.order_details`
-    })
-    expect(inAnotherRun).toEqual([{ n: 0 }])
-  })
-
   it('dim_date and dim_time: calendar attributes, day parts and unknown members', async () => {
     expect(
       await rows(`select date_id, date_actual::text, day_of_week, day_name, iso_week, month, month_name,
