@@ -8,7 +8,7 @@
 //     scale 100, against 1.8 to 1.9 s).
 //   bare floor: the source columns only, no key, no index: what moving the bytes costs.
 import { spawn } from 'node:child_process'
-import { connect, type Sql } from '../lib/db.ts'
+import { connect, SESSION_OPTIONS, type Sql } from '../lib/db.ts'
 import { POS_TABLES } from '../lib/sources.ts'
 
 export interface Floors {
@@ -21,6 +21,8 @@ export interface Floors {
 function psql(url: string, command: string, stdio: 'in' | 'out' | 'none') {
   return spawn('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', command], {
     stdio: [stdio === 'in' ? 'pipe' : 'ignore', stdio === 'out' ? 'pipe' : 'ignore', 'inherit'],
+    // The pipeline's session settings, so that the floor's COPY and index builds compare like with like.
+    env: { ...process.env, PGOPTIONS: SESSION_OPTIONS },
   })
 }
 

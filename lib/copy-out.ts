@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream'
 import pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
+import { SESSION_OPTIONS } from './db.ts'
 
 export interface CopyOutConnection {
   /** Runs `COPY (query) TO STDOUT` and hands its text stream to `consume`. */
@@ -26,7 +27,7 @@ export async function withCopyOutConnection<T>(
   options: CopyOutOptions,
   work: (connection: CopyOutConnection) => Promise<T>,
 ): Promise<T> {
-  const settings = ['-c jit=off', ...(options.readOnly ? ['-c default_transaction_read_only=on'] : [])]
+  const settings = [SESSION_OPTIONS, ...(options.readOnly ? ['-c default_transaction_read_only=on'] : [])]
   const client = new pg.Client({ connectionString: url, application_name: options.name, options: settings.join(' ') })
   // An error in a COPY reaches its stream, and through it `work`; one on the idle connection
   // would reach the next COPY. Without a listener node-postgres would throw it at the process.
