@@ -133,7 +133,7 @@ class HashRows extends Transform {
     for (const line of lines) this.pending += `${line}\t${hash('md5', line)}\n`
     this.rows += lines.length
     this.lastLine = lines[lines.length - 1] as string
-    // The load side is faster fed in large writes than in one per socket read.
+    // Fewer, larger CopyData messages to the load side than one per socket read.
     if (this.pending.length >= 262_144) {
       this.push(this.pending)
       this.pending = ''
