@@ -9,6 +9,7 @@ import { heartbeat } from '@temporalio/activity'
 import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { chunkedCopy } from '../lib/chunked-copy.ts'
 import { refreshStatistics, type TransactionSql } from '../lib/db.ts'
+import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/first-load.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/staging-catalog.ts'
@@ -46,6 +47,7 @@ export function makeExtractPosTable(context: ActivityContext) {
           select to_char(extracted_from, 'YYYY-MM-DD HH24:MI:SS.US') as lower_bound
           from etl.batches where batch_id = ${batchId}`
         const loadTable = await copyIntoLoadTable(context, staging, batchId, batch?.lower_bound ?? null)
+        await prepareLoadAsMirror(context.config.warehouseUrl, warehouse, staging.table, loadTable)
         return withStepCounts(await mergeIntoMirror(context, staging, batchId, loadTable, input.mode))
       },
     )
@@ -136,8 +138,9 @@ async function mergeIntoMirror(
       `select count(*)::int as n, max(created_at)::text as high_water_mark from ${load}`,
     )
     const replaced = await mirrorIsReplaceable(tx, staging.table)
+    if (replaced) await swapLoadIntoMirror(tx, staging.table, loadTable)
     const merged = replaced
-      ? await replaceEmptyMirror(tx, staging.table, loadTable, read?.n ?? 0)
+      ? { inserted: read?.n ?? 0, updated: 0 }
       : await upsertChangedRows(tx, mirror, load, columns, keys, nonKeys)
     let deleted = 0
     // Rows gone from the source: only a full read can tell, and an empty mirror has none.
@@ -154,7 +157,8 @@ async function mergeIntoMirror(
     const rowsUpdated = merged?.updated ?? 0
     // Every row read is new, changed or unchanged: a POS table rejects nothing at extraction.
     const rowsUnchanged = rowsRead - rowsInserted - rowsUpdated
-    await refreshStatistics(tx, mirror, rowsInserted + rowsUpdated + deleted)
+    // A mirror swapped in was analyzed as the load table.
+    if (!replaced) await refreshStatistics(tx, mirror, rowsInserted + rowsUpdated + deleted)
     await tx`
       update etl.batches set status = 'staged', rows_read = ${rowsRead}, rows_inserted = ${rowsInserted},
         rows_updated = ${rowsUpdated}, rows_unchanged = ${rowsUnchanged}, rows_deleted = ${deleted},
@@ -175,44 +179,6 @@ async function mergeIntoMirror(
     await tx.unsafe(`drop table if exists ${load}`)
     return { rowsRead, rowsInserted, rowsUpdated, rowsUnchanged, rowsDeleted: deleted }
   })
-}
-
-/** An empty mirror that no view reads can simply be replaced by the load table. */
-async function mirrorIsReplaceable(tx: TransactionSql, table: string): Promise<boolean> {
-  const [row] = await tx.unsafe<{ replaceable: boolean }[]>(
-    `select not exists (select 1 from staging.${q(table)})
-        and not exists (
-          select 1 from pg_depend d join pg_rewrite r on r.oid = d.objid
-          where d.refobjid = 'staging.${q(table)}'::regclass and r.ev_class <> d.refobjid
-        ) as replaceable`,
-  )
-  return row?.replaceable ?? false
-}
-
-/**
- * A first load: the load table, already shaped, stamped and logged like the mirror, takes the
- * mirror's place, and the mirror's keys and indexes are built on it once, in bulk.
- */
-async function replaceEmptyMirror(tx: TransactionSql, table: string, loadTable: string, rows: number) {
-  const constraints = await tx<{ name: string; definition: string }[]>`
-    select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
-    where conrelid = ${`staging.${q(table)}`}::regclass and contype in ('p', 'u')`
-  const indexes = await tx<{ definition: string }[]>`
-    select indexdef as definition from pg_indexes
-    where schemaname = 'staging' and tablename = ${table}
-      and indexname not in (select conname from pg_constraint where conrelid = ${`staging.${q(table)}`}::regclass)`
-  await tx.unsafe(`drop table staging.${q(table)}`)
-  await tx.unsafe(`alter table staging.${q(loadTable)} rename to ${q(table)}`)
-  // The load table's batch defaults are not the mirror's.
-  await tx.unsafe(
-    `alter table staging.${q(table)} alter column _batch_id drop default,
-       alter column _extracted_at drop default, alter column _source drop default`,
-  )
-  for (const constraint of constraints) {
-    await tx.unsafe(`alter table staging.${q(table)} add constraint ${q(constraint.name)} ${constraint.definition}`)
-  }
-  for (const index of indexes) await tx.unsafe(index.definition)
-  return { inserted: rows, updated: 0 }
 }
 
 /** Later loads: only rows that are new or whose hash changed are written. */
