@@ -259,7 +259,8 @@ function assertSameShape(model: Model, selected: string[], existing: Column[], e
       `Model ${model.file} no longer matches ${model.name}` +
         `${added.length ? `; new columns: ${added.join(', ')}` : ''}` +
         `${removed.length ? `; removed columns: ${removed.join(', ')}` : ''}` +
-        '. Rebuild it with `paccafe models run --full-refresh` on it.',
+        '. Its rows come from past runs, so it cannot be rebuilt: change the table to match ' +
+        '(alter table ... add or drop column); the runs that follow fill a new column as they touch rows.',
     )
   }
 }

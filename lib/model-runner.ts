@@ -2,6 +2,7 @@
 // for its materialization. A retry after a crash starts from the committed state, so it gives
 // the same table. Counts what the statements did for etl.steps.
 import { refreshStatistics, type Sql } from './db.ts'
+import { ConfigurationError } from './errors.ts'
 import { compileModel, qualified } from './model-compiler.ts'
 import type { Model } from './models.ts'
 
@@ -26,12 +27,20 @@ export async function runModel(
   settings: ModelSettings,
   options: { fullRefresh?: boolean } = {},
 ): Promise<ModelResult> {
+  if (options.fullRefresh && (model.materialized === 'incremental' || model.materialized === 'scd2')) {
+    // Its rows (and an scd2 model's history) came from the batches of past runs; a run reads
+    // only its own, so dropping the table would leave it empty.
+    throw new ConfigurationError(
+      `${model.name} is ${model.materialized}: its rows come from the batches of past runs, which a rebuild ` +
+        'cannot read again, so a full refresh would empty it. Only table models are rebuilt from scratch.',
+    )
+  }
   return sql.begin(async (tx) => {
     await tx`select set_config('paccafe.run_id', ${settings.runId}, true),
                     set_config('paccafe.timezone', ${settings.timezone}, true)`
     // One builder of a given model at a time, even across workers.
     await tx`select pg_advisory_xact_lock(hashtext(${model.name}))`
-    if (options.fullRefresh && model.materialized !== 'view') {
+    if (options.fullRefresh && model.materialized === 'table') {
       await tx.unsafe(`drop table if exists ${qualified(model)} cascade`)
     }
     const statements = await compileModel(tx, model)

@@ -74,7 +74,7 @@ export function registerModelsCommand(program: Command): void {
   models
     .command('run [selectors...]')
     .description('rebuild models through Temporal: name = that model, +name = with upstream, name+ = with downstream')
-    .option('--full-refresh', 'drop incremental and scd2 tables and rebuild them from what their selects return now')
+    .option('--full-refresh', 'drop table models and rebuild them (refused for incremental and scd2 models)')
     .option('--no-wait', 'start the run and return without waiting')
     .action(async (selectors: string[], options: { fullRefresh?: boolean; wait: boolean }) => {
       const all = await loadModels()
@@ -97,10 +97,10 @@ export function registerModelsCommand(program: Command): void {
         if (!options.wait) return
         const results = (await handle.result()) as ModelRunResult[]
         const width = Math.max(...results.map((result) => result.model.length))
-        say(`\n${'model'.padEnd(width)}  selected  inserted   updated unchanged`)
+        say(`\n${'model'.padEnd(width)}  selected  inserted   updated unchanged   deleted`)
         for (const r of results) {
           say(
-            `${r.model.padEnd(width)}  ${[r.rowsSelected, r.rowsInserted, r.rowsUpdated, r.rowsUnchanged]
+            `${r.model.padEnd(width)}  ${[r.rowsSelected, r.rowsInserted, r.rowsUpdated, r.rowsUnchanged, r.rowsDeleted]
               .map((n) => String(n).padStart(8))
               .join('  ')}`,
           )

@@ -52,6 +52,23 @@ describe('paccafe models', () => {
     expect(stdout).toContain('update "warehouse"."fct_order_lines" as t')
   })
 
+  it('rebuilds a table model from scratch, and refuses to empty an incremental one', async () => {
+    const count = async (table: string) => {
+      const [row] = await h.warehouse.unsafe(`select count(*)::int as n from ${table}`)
+      return row?.n as number
+    }
+    const lines = await count('warehouse.fct_order_lines')
+    expect(lines).toBeGreaterThan(0)
+    const refused = paccafe(['models', 'run', '--full-refresh', 'fct_order_lines'])
+    await expect(refused).rejects.toThrow(/fct_order_lines is incremental: its rows come from the batches of past runs/)
+    expect(await count('warehouse.fct_order_lines')).toBe(lines)
+
+    const hours = await count('marts.sales_by_hour')
+    const { stdout } = await paccafe(['models', 'run', '--full-refresh', 'sales_by_hour'])
+    expect(stdout).toMatch(/marts\.sales_by_hour\s+\d+\s+\d+/)
+    expect(await count('marts.sales_by_hour')).toBe(hours)
+  })
+
   it('rebuilds a model and its downstream through Temporal, recorded as a models run', async () => {
     await h.warehouse`truncate marts.customer_rfm`
     // An analyst's view on a mart: a table rebuild must not break it.
