@@ -27,7 +27,7 @@ const STAGES: Record<string, string>[] = [
     dim_time: `select m / 60 * 100 + m % 60 as time_id, m / 60 as hour, m % 60 as minute
                from generate_series(0, 1439) as m`,
     dim_store_branch: `select ${sk('dim_store_branch', 'b.store_id')} as sk_store_id, b.store_id::int as nk_store_id,
-                              btrim(b.store_name) as store_name
+                              etl.normalize_name(b.store_name) as store_name
                        from staging.store_branch as b ${published('store_branch', 'b', '_natural_key')}`,
     dim_customers: `select ${sk('dim_customers', 'c.customer_id')} as sk_customer_id, c.customer_id as nk_customer_id,
                            c.first_name, c.last_name, ${value('c', 'email', 'lower(c.email)')} as email,
@@ -44,7 +44,7 @@ const STAGES: Record<string, string>[] = [
                           ${value('p', 'cost_price', price('p.cost_price'))} as cost_price, b.sk_store_id,
                           '-infinity'::timestamp as valid_from, 'infinity'::timestamp as valid_to
                    from staging.products as p ${published('products', 'p', 'product_id')}
-                   left join bench_models_floor.dim_store_branch as b on b.store_name = btrim(p.store_branch)`,
+                   left join bench_models_floor.dim_store_branch as b on b.store_name = etl.normalize_name(p.store_branch)`,
   },
   {
     fct_order_lines: `select ${sk('fct_order_lines', 'd.order_detail_id')} as sk_order_line_id,
@@ -69,7 +69,7 @@ const STAGES: Record<string, string>[] = [
                               s.counted_qty::int as counted_qty
                        from staging.stock_count as s ${published('stock_count', 's', '_natural_key')}
                        left join bench_models_floor.dim_products as p on p.nk_product_id = s.product_id::int
-                       left join bench_models_floor.dim_store_branch as b on b.store_name = btrim(s.store_name)`,
+                       left join bench_models_floor.dim_store_branch as b on b.store_name = etl.normalize_name(s.store_name)`,
   },
   {
     fct_orders: `select o.nk_order_id, min(o.order_date_id) as order_date_id, count(*) as line_count,
