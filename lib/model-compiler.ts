@@ -230,8 +230,9 @@ export async function compileModel(sql: Sql | TransactionSql, model: Model): Pro
         existing === null ? 'none' : sameColumns(existing, columns) ? 'same' : 'different',
       )
     case 'incremental':
+      // Checked on an empty table too: its first build would insert into the columns it has.
+      if (existing) assertSameShape(model, names, existing, ['_run_id'])
       if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
-      assertSameShape(model, names, existing, ['_run_id', ...model.computed.map((column) => column.name)])
       return incrementalStatements(model, names)
     case 'scd2':
       if (!names.includes(CHANGED_AT)) {
