@@ -36,14 +36,21 @@ async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<C
   return result.columns.map((column) => ({ name: column.name, type: column.type }))
 }
 
-async function tableColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[] | null> {
+/** The table's columns now: the stored ones (generated columns are the engine's), and every name. */
+async function tableColumns(
+  sql: Sql | TransactionSql,
+  model: Model,
+): Promise<{ stored: Column[]; names: Set<string> } | null> {
   const rows = await sql<{ name: string; type: number; generated: string }[]>`
     select a.attname as name, a.atttypid::int as type, a.attgenerated as generated
     from pg_attribute a
     where a.attrelid = to_regclass(${qualified(model)}) and a.attnum > 0 and not a.attisdropped
     order by a.attnum`
   if (rows.length === 0) return null
-  return rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type }))
+  return {
+    stored: rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type })),
+    names: new Set(rows.map((row) => row.name)),
+  }
 }
 
 const sameColumns = (a: Column[], b: Column[]) =>
@@ -57,13 +64,19 @@ export interface Statement {
 
 const ddl = (sql: string): Statement => ({ sql })
 
-function computedColumnsSql(model: Model): Statement[] {
-  return model.computed.map((column) =>
-    ddl(
-      `alter table ${qualified(model)} add column if not exists ${q(column.name)} ${column.type}
+/**
+ * The computed columns the table lacks. Only missing ones: an ALTER TABLE locks out the
+ * table's readers until the build commits, even when it changes nothing.
+ */
+function computedColumnsSql(model: Model, present = new Set<string>()): Statement[] {
+  return model.computed
+    .filter((column) => !present.has(column.name))
+    .map((column) =>
+      ddl(
+        `alter table ${qualified(model)} add column if not exists ${q(column.name)} ${column.type}
          generated always as (${column.expression}) stored`,
-    ),
-  )
+      ),
+    )
 }
 
 function tableStatements(model: Model, columns: string[], existing: 'none' | 'same' | 'different'): Statement[] {
@@ -113,14 +126,14 @@ function initialIncrementalStatements(model: Model, columns: string[]): Statemen
   ]
 }
 
-function incrementalStatements(model: Model, columns: string[]): Statement[] {
+function incrementalStatements(model: Model, columns: string[], present: Set<string>): Statement[] {
   const key = model.uniqueKey as string
   const others = columns.filter((column) => column !== key)
   const target = qualified(model)
   return [
     // Tables built before the engine kept _run_id get it (a catalog change, no rewrite).
-    ddl(`alter table ${target} add column if not exists _run_id text`),
-    ...computedColumnsSql(model),
+    ...(present.has('_run_id') ? [] : [ddl(`alter table ${target} add column _run_id text`)]),
+    ...computedColumnsSql(model, present),
     ...incrementalIndexes(model),
     {
       sql: `with model_rows as (\n${selectOf(model)}\n),
@@ -166,22 +179,28 @@ function incrementalStatements(model: Model, columns: string[]): Statement[] {
   ]
 }
 
-function scd2Statements(model: Model, columns: string[]): Statement[] {
+function scd2Statements(model: Model, columns: string[], create: boolean): Statement[] {
   const key = model.uniqueKey as string
   const surrogate = model.surrogateKey as string
   const attributes = columns.filter((column) => column !== CHANGED_AT)
   const tracked = attributes.filter((column) => column !== key)
   const target = qualified(model)
-  return [
-    ddl(`create table if not exists ${target} as
+  // Created once; later builds leave the table's definition (and its readers) alone.
+  const table = create
+    ? [
+        ddl(`create table ${target} as
        select null::uuid as ${q(surrogate)}, ${list(attributes)},
               null::timestamp as valid_from, null::timestamp as valid_to, null::boolean as is_current,
               null::text as _run_id
        from (\n${selectOf(model)}\n) as model_rows with no data`),
-    ddl(`alter table ${target} alter column ${q(key)} set not null`),
-    ddl(`create unique index if not exists ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`),
-    ddl(`create unique index if not exists ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`),
-    ddl(`create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+        ddl(`alter table ${target} alter column ${q(key)} set not null`),
+        ddl(`create unique index ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`),
+        ddl(`create unique index ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`),
+        ddl(`create index ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+      ]
+    : []
+  return [
+    ...table,
     { sql: `create temporary table incoming on commit drop as\n${selectOf(model)}`, counts: 'selected' },
     // A version closes when the row's columns changed; its successor opens at the same instant.
     {
@@ -227,13 +246,13 @@ export async function compileModel(sql: Sql | TransactionSql, model: Model): Pro
       return tableStatements(
         model,
         names,
-        existing === null ? 'none' : sameColumns(existing, columns) ? 'same' : 'different',
+        existing === null ? 'none' : sameColumns(existing.stored, columns) ? 'same' : 'different',
       )
     case 'incremental':
       // Checked on an empty table too: its first build would insert into the columns it has.
-      if (existing) assertSameShape(model, names, existing, ['_run_id'])
+      if (existing) assertSameShape(model, names, existing.stored, ['_run_id'])
       if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
-      return incrementalStatements(model, names)
+      return incrementalStatements(model, names, existing.names)
     case 'scd2':
       if (!names.includes(CHANGED_AT)) {
         throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)
@@ -242,11 +261,11 @@ export async function compileModel(sql: Sql | TransactionSql, model: Model): Pro
         assertSameShape(
           model,
           names.filter((name) => name !== CHANGED_AT),
-          existing,
+          existing.stored,
           [model.surrogateKey as string, 'valid_from', 'valid_to', 'is_current', '_run_id'],
         )
       }
-      return scd2Statements(model, names)
+      return scd2Statements(model, names, existing === null)
   }
 }
 
