@@ -1,7 +1,8 @@
 // The models-run workflow (`paccafe models run`): rebuilds a selection of models without
 // extracting, under the writer lock, each model as one activity once what it reads is built.
 // Clean models in a selection see no batches (nothing was extracted), so incremental models
-// merge nothing new; table models and marts are rebuilt from what the warehouse holds.
+// merge nothing new (and refuse a full refresh); table models and marts are rebuilt from what
+// the warehouse holds.
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow'
 import type { ModelRunResult, ModelsRunInput } from '../lib/pipeline-types.ts'
 import { bookkeeping, transforms, writerLock } from './activities.ts'
@@ -21,7 +22,12 @@ export async function modelsRun(input: ModelsRunInput): Promise<ModelRunResult[]
   } catch (error) {
     const message = failureMessage(error)
     await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
-    throw ApplicationFailure.create({ message: `Models run ${input.runId} failed: ${message}`, nonRetryable: true })
+    throw ApplicationFailure.create({
+      message: `Models run ${input.runId} failed: ${message}`,
+      type: 'ModelsRunFailed',
+      nonRetryable: true,
+      cause: error instanceof Error ? error : undefined,
+    })
   } finally {
     await writerLock.releaseWriterLock({ runId: input.runId })
   }
