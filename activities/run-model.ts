@@ -1,7 +1,7 @@
 // Runs one SQL model (clean, warehouse or mart) as one activity, in one transaction.
 import { ConfigurationError } from '../lib/errors.ts'
 import { runModel as buildModel } from '../lib/model-runner.ts'
-import { buildLayers, type Model, sourceTableOf } from '../lib/models.ts'
+import { buildLayers, graphOf, sourceTableOf } from '../lib/models.ts'
 import type { ModelRunResult, RunPlan } from '../lib/pipeline-types.ts'
 import { SHEET_SPECS } from '../lib/sheets/sheet-specs.ts'
 import { POS_TABLES } from '../lib/sources.ts'
@@ -49,14 +49,7 @@ export function makePlanRun(context: ActivityContext) {
     const publishing = context.models.filter((model) => model.schema !== 'clean')
     const tables = cleanModels.map(sourceTableOf).filter((table): table is string => table !== undefined)
     // Clean models have all run before publishing starts: edges to them are dropped.
-    const publishModels = buildLayers(publishing)
-      .flat()
-      .map((name) => ({
-        name,
-        dependsOn: (publishing.find((model) => model.name === name) as Model).dependsOn.filter(
-          (dependency) => !dependency.startsWith('clean.'),
-        ),
-      }))
+    const publishModels = graphOf(publishing, buildLayers(publishing).flat())
     return {
       extractTables: [...POS_TABLES].sort(),
       sheets: SHEET_SPECS.map((sheet) => sheet.name),

@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ConfigurationError } from './errors.ts'
 import { modelsDir } from './paths.ts'
+import type { ModelNode } from './pipeline-types.ts'
 import { lineAndColumn, SqlSyntaxError, tableReferences } from './sql-references.ts'
 
 export const MODEL_SCHEMAS = ['clean', 'warehouse', 'marts'] as const
@@ -248,6 +249,15 @@ export function selectModels(models: Model[], selectors: string[]): string[] {
   return buildLayers(models)
     .flat()
     .filter((name) => selected.has(name))
+}
+
+/** The graph a workflow runs for these models (named in graph order): each with what it reads among them. */
+export function graphOf(models: Model[], names: string[]): ModelNode[] {
+  const selected = new Set(names)
+  return names.map((name) => ({
+    name,
+    dependsOn: (models.find((model) => model.name === name) as Model).dependsOn.filter((d) => selected.has(d)),
+  }))
 }
 
 /** The source table a clean model standardizes: clean.x reads staging.x. */

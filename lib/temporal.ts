@@ -1,7 +1,7 @@
 // Temporal client side: connecting, naming runs, and starting the pipeline-run workflow.
 import { Client, Connection } from '@temporalio/client'
 import type { Config } from './config.ts'
-import type { PipelineRunInput, RunMode } from './pipeline-types.ts'
+import type { ModelsRunInput, PipelineRunInput, RunMode } from './pipeline-types.ts'
 
 export async function connectClient(config: Config): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '10s' })
@@ -28,6 +28,14 @@ export function webUiRunUrl(config: Config, workflowId: string): string {
 
 export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput) {
   return client.workflow.start('pipelineRun', {
+    taskQueue,
+    workflowId: workflowIdFor(input.runId),
+    args: [input],
+  })
+}
+
+export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput) {
+  return client.workflow.start('modelsRun', {
     taskQueue,
     workflowId: workflowIdFor(input.runId),
     args: [input],

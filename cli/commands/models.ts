@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
 import { connect } from '../../lib/db.ts'
 import { compileModel } from '../../lib/model-compiler.ts'
-import { buildLayers, loadModels, type Model, selectModels } from '../../lib/models.ts'
+import { buildLayers, graphOf, loadModels, type Model, selectModels } from '../../lib/models.ts'
 import type { ModelRunResult } from '../../lib/pipeline-types.ts'
-import { connectClient, newRunId, webUiRunUrl, workflowIdFor } from '../../lib/temporal.ts'
+import { connectClient, newRunId, startModelsRun, webUiRunUrl } from '../../lib/temporal.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
 export function registerModelsCommand(program: Command): void {
@@ -79,18 +79,15 @@ export function registerModelsCommand(program: Command): void {
     .action(async (selectors: string[], options: { fullRefresh?: boolean; wait: boolean }) => {
       const all = await loadModels()
       const names = selectModels(all, selectors.length > 0 ? selectors : all.map((model) => model.name))
-      const graph = names.map((name) => ({
-        name,
-        dependsOn: (all.find((model) => model.name === name) as Model).dependsOn.filter((d) => names.includes(d)),
-      }))
+      const graph = graphOf(all, names)
       const config = configFromEnvironment()
       const client = await connectClient(config)
       try {
         const runId = newRunId('models')
-        const handle = await client.workflow.start('modelsRun', {
-          taskQueue: config.temporal.taskQueue,
-          workflowId: workflowIdFor(runId),
-          args: [{ runId, graph, fullRefresh: options.fullRefresh }],
+        const handle = await startModelsRun(client, config.temporal.taskQueue, {
+          runId,
+          graph,
+          fullRefresh: options.fullRefresh,
         })
         say(`Started ${handle.workflowId}: ${names.length} models`)
         say(`Watch it in the Web UI: ${webUiRunUrl(config, handle.workflowId)}`)
