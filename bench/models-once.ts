@@ -40,6 +40,7 @@ await runGraph(plan.publishModels, concurrency, build)
 const publishSeconds = (performance.now() - publishStarted) / 1000
 await env.run(activities.reconcileRowAccounting, { runId, tables: plan.tables })
 await env.run(activities.reconcileWarehouse, { runId })
+await env.run(activities.finishRun, { runId, status: 'succeeded' as const })
 await closeActivityContext(context)
 console.log(
   JSON.stringify({

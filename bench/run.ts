@@ -136,8 +136,7 @@ async function benchExtract(base: Config, scales: number[]): Promise<Measurement
         ),
       })
     }
-    const last = results.slice(-2)
-    for (const m of last) printLine(m)
+    for (const m of results.slice(-2)) printLine(m)
   }
   return results
 }

@@ -233,7 +233,10 @@ async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean
   return row?.empty ?? true
 }
 
-/** The statements that build the model, as the engine runs them (shown by `models compile`). */
+/**
+ * The statements that build the model, as the engine runs them (shown by `models compile`);
+ * model-runner.ts adds a full refresh's drop and the statistics refresh after them.
+ */
 export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
   if (model.materialized === 'view') {
     return [ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
