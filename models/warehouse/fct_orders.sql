@@ -7,17 +7,28 @@
 -- An order belongs to the branch of the products on its lines, the most frequent one if they
 -- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
 -- lines' sum is lines_subtotal.
+--
+-- touched_orders is two disjoint parts rather than one list of ids: on a first build every
+-- header is this run's, so the second part is empty and PostgreSQL never reads its lists of
+-- lines (hashing them took longer than the rest of the model).
 
 with touched_orders as (
+    -- Headers this run wrote.
     select o.*
     from warehouse.int_orders as o
-    where o.nk_order_id in (
-        select nk_order_id from warehouse.int_orders where _run_id = etl.current_run_id()
-        union
-        select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
-        union
-        select order_id from clean.order_details
-    )
+    where o._run_id = etl.current_run_id()
+
+    union all
+
+    -- Other orders whose lines this run wrote, re-linked or removed.
+    select o.*
+    from warehouse.int_orders as o
+    where o._run_id is distinct from etl.current_run_id()
+      and o.nk_order_id in (
+          select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
+          union
+          select order_id from clean.order_details
+      )
 ),
 
 line_totals as (
