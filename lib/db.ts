@@ -12,6 +12,8 @@ export interface ConnectOptions {
   max?: number
   /** Every transaction read-only: how the pipeline connects to a source it must never write. */
   readOnly?: boolean
+  /** More session settings, on top of SESSION_SETTINGS. */
+  settings?: Record<string, string>
 }
 
 /** Settings of every pipeline session (the benchmark's floors use them too, to compare like with like). */
@@ -40,6 +42,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     connection: {
       application_name: options.name ?? 'paccafe',
       ...SESSION_SETTINGS,
+      ...options.settings,
       ...(options.readOnly ? { default_transaction_read_only: true } : {}),
     },
     transform: { undefined: null },
@@ -107,13 +110,24 @@ export async function withDedicatedConnection<T>(
  * Refreshes the planner's statistics of a table after a write that changed a tenth of it or
  * more (autovacuum's rule, applied at once). A table just filled has none until autovacuum
  * comes, and the planner may then expect one row and pick nested loops over millions. ANALYZE
- * samples a bounded number of rows, so even a large table costs a fraction of a second.
+ * samples a bounded number of rows (300 per point of the statistics target), so even a large
+ * table costs a fraction of a second. In a transaction, `statisticsTarget` sets that target for
+ * this ANALYZE alone.
  */
-export async function refreshStatistics(sql: Sql | TransactionSql, table: string, changedRows: number): Promise<void> {
+export async function refreshStatistics(
+  sql: Sql | TransactionSql,
+  table: string,
+  changedRows: number,
+  options: { statisticsTarget?: number } = {},
+): Promise<void> {
   if (changedRows === 0) return
   const [stats] = await sql<
     { rows: number }[]
   >`select reltuples::float8 as rows from pg_class where oid = ${table}::regclass`
   const known = stats?.rows ?? -1
-  if (known < 0 || changedRows >= 0.1 * known) await sql.unsafe(`analyze ${table}`)
+  if (known >= 0 && changedRows < 0.1 * known) return
+  if (options.statisticsTarget) {
+    await sql`select set_config('default_statistics_target', ${String(options.statisticsTarget)}, true)`
+  }
+  await sql.unsafe(`analyze ${table}`)
 }
