@@ -6,6 +6,15 @@ import { ConfigurationError } from './errors.ts'
 import { compileModel, qualified } from './model-compiler.ts'
 import type { Model } from './models.ts'
 
+/**
+ * The statistics target of the ANALYZE after a build: a 9,000-row sample instead of the
+ * default 30,000. These statistics serve the next models' plans (row counts, distinct keys,
+ * null shares), which a smaller sample gives as well; sorting the larger sample for every
+ * column took a quarter of the full build at scale 100 (npm run bench -- models: 11.8 to
+ * 12.5 s, against 9.5 to 10 s). Run ANALYZE on a table for finer statistics.
+ */
+const BUILD_STATISTICS_TARGET = 30
+
 export interface ModelResult {
   model: string
   rowsSelected: number
@@ -59,7 +68,9 @@ export async function runModel(
       }
     }
     if (model.materialized !== 'view') {
-      await refreshStatistics(tx, qualified(model), counts.inserted + counts.updated + counts.deleted)
+      await refreshStatistics(tx, qualified(model), counts.inserted + counts.updated + counts.deleted, {
+        statisticsTarget: BUILD_STATISTICS_TARGET,
+      })
     }
     // A rebuilt table or a first build selected exactly what it inserted.
     if (model.materialized !== 'scd2' && counts.selected === 0) counts.selected = counts.inserted
