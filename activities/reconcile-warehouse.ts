@@ -60,6 +60,11 @@ export function makeReconcileWarehouse(context: ActivityContext) {
       rows = await warehouse.begin(async (tx) => {
         // One snapshot for all three sides of every check.
         await tx`set transaction isolation level repeatable read`
+        // Every check reads whole tables, so hash joins are always the plan. Left to choose,
+        // PostgreSQL took btrim(order_status) = 'Completed' to match 0.5% of orders (it has no
+        // statistics on the expression) and probed indexes millions of times: 20 to 34 s at
+        // scale 1000, 8 s with hash joins.
+        await tx`set local enable_nestloop = off`
         const results: ReconciliationRow[] = []
         for (const check of CHECKS) {
           const [row] = await tx.unsafe<{ source: string; rejected: string; warehouse: string; difference: string }[]>(
