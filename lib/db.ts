@@ -111,8 +111,8 @@ export async function withDedicatedConnection<T>(
  * more (autovacuum's rule, applied at once). A table just filled has none until autovacuum
  * comes, and the planner may then expect one row and pick nested loops over millions. ANALYZE
  * samples a bounded number of rows (300 per point of the statistics target), so even a large
- * table costs a fraction of a second. In a transaction, `statisticsTarget` sets that target for
- * this ANALYZE alone.
+ * table costs a fraction of a second. `statisticsTarget` sets the target until the transaction
+ * ends, so pass a transaction's sql (outside one it would not reach the ANALYZE).
  */
 export async function refreshStatistics(
   sql: Sql | TransactionSql,
