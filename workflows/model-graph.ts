@@ -2,14 +2,10 @@
 // it reads are built, with at most `limit` running at once. On a failure no new model starts,
 // the running ones finish, and the first failure is thrown (nothing is left writing).
 // Deterministic: the order only depends on completions recorded in workflow history.
-
-export interface GraphNode {
-  name: string
-  dependsOn: string[]
-}
+import type { ModelNode } from '../lib/pipeline-types.ts'
 
 export async function runGraph(
-  nodes: GraphNode[],
+  nodes: ModelNode[],
   limit: number,
   build: (name: string) => Promise<unknown>,
 ): Promise<void> {
