@@ -7,7 +7,7 @@
 with batch_rows as (
     select *
     from staging.employees
-    where _batch_id in (select etl.run_batches('employees'))
+    where _batch_id = any(etl.run_batch_ids('employees'))
 ),
 
 standardized as (

@@ -7,7 +7,7 @@
 with batch_rows as (
     select *
     from staging.inventory_tracking
-    where _batch_id in (select etl.run_batches('inventory_tracking'))
+    where _batch_id = any(etl.run_batch_ids('inventory_tracking'))
 )
 
 select

@@ -7,7 +7,7 @@
 with batch_rows as (
     select *
     from staging.order_details
-    where _batch_id in (select etl.run_batches('order_details'))
+    where _batch_id = any(etl.run_batch_ids('order_details'))
 )
 
 select

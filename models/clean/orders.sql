@@ -8,7 +8,7 @@
 with batch_rows as (
     select *
     from staging.orders
-    where _batch_id in (select etl.run_batches('orders'))
+    where _batch_id = any(etl.run_batch_ids('orders'))
 ),
 
 standardized as (

@@ -8,7 +8,7 @@
 with batch_rows as (
     select *
     from staging.products
-    where _batch_id in (select etl.run_batches('products'))
+    where _batch_id = any(etl.run_batch_ids('products'))
 ),
 
 standardized as (

@@ -7,7 +7,7 @@
 with batch_rows as (
     select *
     from staging.stock_count
-    where _batch_id in (select etl.run_batches('stock_count'))
+    where _batch_id = any(etl.run_batch_ids('stock_count'))
 )
 
 select

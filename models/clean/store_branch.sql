@@ -7,7 +7,7 @@
 with batch_rows as (
     select *
     from staging.store_branch
-    where _batch_id in (select etl.run_batches('store_branch'))
+    where _batch_id = any(etl.run_batch_ids('store_branch'))
 )
 
 select
