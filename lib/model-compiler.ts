@@ -36,13 +36,14 @@ async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<C
   return result.columns.map((column) => ({ name: column.name, type: column.type }))
 }
 
-/** The table's columns now: the stored ones (generated columns are the engine's), and every name. */
+/** The table's columns now: the stored ones (generated columns are the engine's), and every name with its SQL type. */
 async function tableColumns(
   sql: Sql | TransactionSql,
   model: Model,
-): Promise<{ stored: Column[]; names: Set<string> } | null> {
-  const rows = await sql<{ name: string; type: number; generated: string }[]>`
-    select a.attname as name, a.atttypid::int as type, a.attgenerated as generated
+): Promise<{ stored: Column[]; names: Set<string>; typeNames: Map<string, string> } | null> {
+  const rows = await sql<{ name: string; type: number; typeName: string; generated: string }[]>`
+    select a.attname as name, a.atttypid::int as type, format_type(a.atttypid, a.atttypmod) as "typeName",
+           a.attgenerated as generated
     from pg_attribute a
     where a.attrelid = to_regclass(${qualified(model)}) and a.attnum > 0 and not a.attisdropped
     order by a.attnum`
@@ -50,6 +51,7 @@ async function tableColumns(
   return {
     stored: rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type })),
     names: new Set(rows.map((row) => row.name)),
+    typeNames: new Map(rows.map((row) => [row.name, row.typeName])),
   }
 }
 
@@ -126,7 +128,12 @@ function initialIncrementalStatements(model: Model, columns: string[]): Statemen
   ]
 }
 
-function incrementalStatements(model: Model, columns: string[], present: Set<string>): Statement[] {
+function incrementalStatements(
+  model: Model,
+  columns: string[],
+  present: Set<string>,
+  typeNames: Map<string, string>,
+): Statement[] {
   const key = model.uniqueKey as string
   const others = columns.filter((column) => column !== key)
   const target = qualified(model)
@@ -153,13 +160,16 @@ function incrementalStatements(model: Model, columns: string[], present: Set<str
     },
     // A row published by an earlier run whose new version this run rejected leaves the
     // warehouse: it is quarantined for correction, and the warehouse holds only accepted rows.
+    // The unique key holds the published table's natural key; the verdicts' text form is cast
+    // to the key's type, so the key's index finds the rows (casting every row's key to text
+    // read all of fct_order_lines: 1.5 s at scale 1000, against 3 ms).
     ...(model.publishes
       ? [
           {
             sql: `delete from ${target} as t
-           using dq.verdicts as v
-           where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject'
-             and t.${q(key)}::text = v.natural_key`,
+           where t.${q(key)} in (
+             select v.natural_key::${typeNames.get(key) as string} from dq.verdicts as v
+             where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject')`,
             counts: 'deleted' as const,
           },
         ]
@@ -255,7 +265,7 @@ export async function compileModel(sql: Sql | TransactionSql, model: Model): Pro
       // Checked on an empty table too: its first build would insert into the columns it has.
       if (existing) assertSameShape(model, names, existing.stored, ['_run_id'])
       if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
-      return incrementalStatements(model, names, existing.names)
+      return incrementalStatements(model, names, existing.names, existing.typeNames)
     case 'scd2':
       if (!names.includes(CHANGED_AT)) {
         throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)
