@@ -9,6 +9,7 @@
 //   bare floor: the source columns only, no key, no index: what moving the bytes costs.
 import { spawn } from 'node:child_process'
 import { connect, SESSION_OPTIONS, type Sql } from '../lib/db.ts'
+import { indexDefinitionOn } from '../lib/first-load.ts'
 import { POS_TABLES } from '../lib/sources.ts'
 
 export interface Floors {
@@ -55,10 +56,7 @@ async function stagingIndexes(sql: Sql, table: string): Promise<string[]> {
   const indexes = await sql<{ definition: string }[]>`
     select pg_get_indexdef(indexrelid) as definition from pg_index
     where indrelid = ${`staging.${table}`}::regclass order by indisprimary desc, indexrelid`
-  // pg_get_indexdef reads "CREATE [UNIQUE] INDEX name ON staging.table USING ...": unnamed here.
-  return indexes.map(({ definition }) =>
-    definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON staging\./, 'CREATE $1INDEX ON bench_floor.'),
-  )
+  return indexes.map(({ definition }) => indexDefinitionOn(definition, `bench_floor.${table}`))
 }
 
 async function measure(sql: Sql, sourceUrl: string, warehouseUrl: string, shape: 'staging' | 'bare') {

@@ -10,6 +10,7 @@
 // verdicts, and chose nested loops that made fct_order_lines two to three times slower: at
 // scale 100 the floor took 6.6 to 7.9 s, and 4.4 s with hash joins.
 import { connect } from '../lib/db.ts'
+import { inTurns } from '../lib/in-turns.ts'
 
 const published = (table: string, alias: string, key: string) => `
   join dq.verdicts as ${alias}_v
@@ -97,13 +98,8 @@ export async function measureModelsFloor(warehouseUrl: string): Promise<number> 
         await sql.unsafe(`create table bench_models_floor.${table} as ${select} with no data`)
       }
       const started = performance.now()
-      const queue = Object.entries(stage)
-      await Promise.all(
-        [0, 1].map(async () => {
-          for (let next = queue.shift(); next; next = queue.shift()) {
-            await sql.unsafe(`insert into bench_models_floor.${next[0]} ${next[1]}`)
-          }
-        }),
+      await inTurns(Object.entries(stage), 2, ([table, select]) =>
+        sql.unsafe(`insert into bench_models_floor.${table} ${select}`),
       )
       seconds += (performance.now() - started) / 1000
     }

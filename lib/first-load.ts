@@ -8,6 +8,7 @@
 //      renamed, and the prepared indexes take the mirror's index and constraint names.
 // Both steps may run again after a crash: what is already built is kept.
 import { type Sql, type TransactionSql, withDedicatedConnection } from './db.ts'
+import { inTurns } from './in-turns.ts'
 import { quoteIdentifier as q } from './sql-text.ts'
 
 interface MirrorIndex {
@@ -51,12 +52,19 @@ async function mirrorIndexes(sql: Sql | TransactionSql, table: string): Promise<
 /** The name the n-th mirror index has on the load table until the swap. */
 const preparedName = (loadTable: string, n: number) => `${loadTable}_i${n}`
 
-/** The mirror index's definition, on another table of staging under another name. */
-function indexOn(index: MirrorIndex, table: string, name: string): string {
-  const match = /^CREATE (UNIQUE )?INDEX \S+ ON \S+ (USING .*)$/.exec(index.definition)
-  if (!match) throw new Error(`Unexpected index definition: ${index.definition}`)
-  return `create ${match[1] ?? ''}index if not exists ${q(name)} on staging.${q(table)} ${match[2]}`
+/**
+ * An index definition (pg_get_indexdef: CREATE [UNIQUE] INDEX name ON schema.table USING ...)
+ * on another table (schema-qualified), under another name or, without one, a generated name.
+ */
+export function indexDefinitionOn(definition: string, table: string, name?: string): string {
+  const match = /^CREATE (UNIQUE )?INDEX \S+ ON \S+ (USING .*)$/.exec(definition)
+  if (!match) throw new Error(`Unexpected index definition: ${definition}`)
+  return `create ${match[1] ?? ''}index ${name ? `if not exists ${q(name)} ` : ''}on ${table} ${match[2]}`
 }
+
+/** The mirror index's definition, on another table of staging under another name. */
+const indexOn = (index: MirrorIndex, table: string, name: string) =>
+  indexDefinitionOn(index.definition, `staging.${q(table)}`, name)
 
 /** Step 1: when the load table will replace the mirror, builds the mirror's indexes on it and analyzes it. */
 export async function prepareLoadAsMirror(
@@ -71,13 +79,11 @@ export async function prepareLoadAsMirror(
     ...indexes.map((index, n) => indexOn(index, loadTable, preparedName(loadTable, n))),
     `analyze staging.${q(loadTable)}`,
   ]
-  // Two queues: the statements alternate between them, the largest (the key) first.
-  const queue = (offset: number) => async (sql: Sql) => {
-    for (let i = offset; i < statements.length; i += 2) await sql.unsafe(statements[i] as string)
-  }
   const name = 'paccafe-load-indexes'
   await withDedicatedConnection(warehouseUrl, { name }, (first) =>
-    withDedicatedConnection(warehouseUrl, { name }, (second) => Promise.all([queue(0)(first), queue(1)(second)])),
+    withDedicatedConnection(warehouseUrl, { name }, (second) =>
+      inTurns(statements, 2, (statement, worker) => (worker === 0 ? first : second).unsafe(statement)),
+    ),
   )
 }
 
