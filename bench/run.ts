@@ -162,7 +162,13 @@ async function benchModels(base: Config, scales: number[]): Promise<Measurement[
     const fullRun = `bench-models-${stamp}-full`
     await extractOnce(config, 'full', fullRun)
     const full = await measureOnce<ModelsOnce>(config, 'models-once', ['full', fullRun])
-    const floorSeconds = await measureModelsFloor(config.warehouseUrl)
+    const floor = await measureModelsFloor(config.warehouseUrl)
+    if (floor.differences.length > 0) {
+      throw new Error(
+        `The models floor at scale ${scale} does not build the warehouse's tables, so it is no floor:\n  ${floor.differences.join('\n  ')}`,
+      )
+    }
+    const floorSeconds = floor.seconds
     await run(cli, ['simulate', '--days', '1'], { env: envFor(config) })
     const incrementalRun = `bench-models-${stamp}-incremental`
     await extractOnce(config, 'incremental', incrementalRun)
