@@ -33,6 +33,8 @@ interface Measurement {
   /** extract: rows per second per table; models: seconds per model. */
   rowsPerSecond?: Record<string, number>
   secondsPerModel?: Record<string, number>
+  /** models: seconds per floor table. */
+  floorSecondsPerTable?: Record<string, number>
 }
 
 function benchConfig(base: Config, scale: number): Config {
@@ -187,6 +189,7 @@ async function benchModels(base: Config, scales: number[]): Promise<Measurement[
         ratio: measured.seconds / floorSeconds,
         peakRssMb: measured.peakRssMb,
         secondsPerModel: measured.perModel,
+        floorSecondsPerTable: floor.secondsPerTable,
       })
     }
     for (const m of results.slice(-2)) printLine(m)
