@@ -34,9 +34,14 @@ const price = (column: string) =>
 
 const sk = (table: string, key: string) => `warehouse.surrogate_key('${table}', ${key}::text)`
 
-/** Published order headers with their customer (walk-in when none) and employee, or the unknown members. */
+/**
+ * Published order headers with their customer (walk-in when none) and employee, or the unknown
+ * members, and their calendar keys (computed once per order, not once per line).
+ */
 const ORDER_HEADERS = `
   select o.order_id, o.order_date as order_ts, o.customer_id, o.employee_id, o.total_amount,
+         coalesce(warehouse.date_id(o.order_date), -1) as order_date_id,
+         coalesce(warehouse.time_id(o.order_date), -1) as order_time_id,
          ${value('o', 'payment_method', 'btrim(o.payment_method)')} as payment_method,
          ${value('o', 'order_status', 'btrim(o.order_status)')} as order_status,
          coalesce(c.sk_customer_id, uc.sk_customer_id) as sk_customer_id,
@@ -112,8 +117,7 @@ async function stages(): Promise<Record<string, string>[]> {
       fct_order_lines: `
         select ${sk('fct_order_lines', 'd.order_detail_id')} as sk_order_line_id,
                d.order_detail_id as nk_order_detail_id, d.order_id as nk_order_id, o.order_ts,
-               coalesce(warehouse.date_id(o.order_ts), -1) as order_date_id,
-               coalesce(warehouse.time_id(o.order_ts), -1) as order_time_id,
+               coalesce(o.order_date_id, -1) as order_date_id, coalesce(o.order_time_id, -1) as order_time_id,
                o.customer_id as nk_customer_id, o.sk_customer_id, o.customer_master_id,
                o.employee_id as nk_employee_id, o.sk_employee_id, d.product_id as nk_product_id,
                coalesce(p.sk_product_id, up.sk_product_id) as sk_product_id,
@@ -155,8 +159,7 @@ async function stages(): Promise<Record<string, string>[]> {
           cross join (select * from ${FLOOR}.dim_products where nk_product_id = -1) as up
           group by d.order_id
         )
-        select o.order_id as nk_order_id, o.order_ts, coalesce(warehouse.date_id(o.order_ts), -1) as order_date_id,
-               coalesce(warehouse.time_id(o.order_ts), -1) as order_time_id, o.customer_id as nk_customer_id,
+        select o.order_id as nk_order_id, o.order_ts, o.order_date_id, o.order_time_id, o.customer_id as nk_customer_id,
                o.sk_customer_id, o.customer_master_id, o.employee_id as nk_employee_id, o.sk_employee_id,
                coalesce(l.sk_store_id, ub.sk_store_id) as sk_store_id, coalesce(l.line_count, 0) as line_count,
                coalesce(l.items_count, 0) as items_count, o.total_amount, coalesce(l.lines_subtotal, 0) as lines_subtotal,
