@@ -94,6 +94,19 @@ function tableStatements(model: Model, columns: string[], existing: 'none' | 'sa
   ]
 }
 
+/**
+ * The index that finds the rows a run wrote. Every lookup asks for the current run, the latest
+ * (run ids sort by time), and a run's inserts and new row versions land in the pages with free
+ * space, mostly at the table's end: a BRIN index, a min and max per range of pages, finds
+ * them as a B-tree would, and is built and kept at a fraction of its cost (fct_order_lines at
+ * scale 1000: 1.3 s for the B-tree of a first build). Tables built with the B-tree keep it.
+ */
+const runIdIndex = (model: Model, ifNotExists: boolean) =>
+  ddl(
+    `create index ${ifNotExists ? 'if not exists ' : ''}${q(`${model.table}__run_id`)} on ${qualified(model)}
+       using brin (_run_id) with (autosummarize = on)`,
+  )
+
 function incrementalIndexes(model: Model): Statement[] {
   const target = qualified(model)
   const byColumns = [...new Set(model.refreshes.map((refresh) => refresh.by))]
@@ -101,7 +114,7 @@ function incrementalIndexes(model: Model): Statement[] {
     ddl(
       `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(model.uniqueKey as string)})`,
     ),
-    ddl(`create index if not exists ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+    runIdIndex(model, true),
     ...byColumns.map((by) => ddl(`create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`)),
   ]
 }
@@ -117,13 +130,14 @@ function initialIncrementalStatements(model: Model, columns: string[]): Statemen
     ddl(`create table if not exists ${target} as
        select model_rows.*, null::text as _run_id from (\n${selectOf(model)}\n) as model_rows with no data`),
     ...computedColumnsSql(model),
+    // Set while the table is empty, so each row is checked as it is inserted rather than by a
+    // scan of the whole table after; from then on the constraint holds every merge to it.
+    ddl(`alter table ${target} alter column ${q(model.uniqueKey as string)} set not null`),
     {
       sql: `insert into ${target} (${list(columns)}, _run_id)
        select ${list(columns)}, ${RUN_ID} from (\n${selectOf(model)}\n) as model_rows`,
       counts: 'inserted',
     },
-    // Checked once here; from then on the constraint holds every merge to it.
-    ddl(`alter table ${target} alter column ${q(model.uniqueKey as string)} set not null`),
     ...incrementalIndexes(model),
   ]
 }
@@ -206,7 +220,7 @@ function scd2Statements(model: Model, columns: string[], create: boolean): State
         ddl(`alter table ${target} alter column ${q(key)} set not null`),
         ddl(`create unique index ${q(`${model.table}__version`)} on ${target} (${q(key)}, valid_from)`),
         ddl(`create unique index ${q(`${model.table}__current`)} on ${target} (${q(key)}) where is_current`),
-        ddl(`create index ${q(`${model.table}__run_id`)} on ${target} (_run_id)`),
+        runIdIndex(model, false),
       ]
     : []
   return [
