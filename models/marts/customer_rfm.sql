@@ -15,14 +15,21 @@ with customers as (
     group by customer_master_id
 ),
 
-completed_orders as (
-    select customer_master_id, order_ts, lines_subtotal
-    from warehouse.fct_orders
-    where order_status = 'Completed' and customer_master_id > 0
-),
-
 as_of as (
     select max(order_ts)::date as day from warehouse.fct_orders
+),
+
+-- Summed per customer before the customers are joined: a hash aggregate on one integer key.
+completed_orders as (
+    select
+        customer_master_id,
+        min(order_ts)::date               as first_order_date,
+        max(order_ts)::date               as last_order_date,
+        count(order_ts)::integer          as frequency,
+        sum(lines_subtotal)               as monetary
+    from warehouse.fct_orders
+    where order_status = 'Completed' and customer_master_id > 0
+    group by customer_master_id
 ),
 
 per_customer as (
@@ -30,13 +37,12 @@ per_customer as (
         c.customer_master_id,
         c.customer_records,
         c.loyalty_points,
-        min(o.order_ts)::date                 as first_order_date,
-        max(o.order_ts)::date                 as last_order_date,
-        count(o.order_ts)::integer            as frequency,
-        coalesce(sum(o.lines_subtotal), 0)    as monetary
+        o.first_order_date,
+        o.last_order_date,
+        coalesce(o.frequency, 0)          as frequency,
+        coalesce(o.monetary, 0)           as monetary
     from customers as c
     left join completed_orders as o on o.customer_master_id = c.customer_master_id
-    group by c.customer_master_id, c.customer_records, c.loyalty_points
 )
 
 select
