@@ -98,8 +98,8 @@ function tableStatements(model: Model, columns: string[], existing: 'none' | 'sa
  * The index that finds the rows a run wrote. Every lookup asks for the current run, the latest
  * (run ids sort by time), and a run's inserts and new row versions land in the pages with free
  * space, mostly at the table's end: a BRIN index, a min and max per range of pages, finds
- * them as a B-tree would, and is built and kept at a fraction of its cost (fct_order_lines at
- * scale 1000: 1.3 s for the B-tree of a first build). Tables built with the B-tree keep it.
+ * them as a B-tree would, and costs less to build and keep (fct_order_lines at scale 1000:
+ * 0.7 s and 56 kB, against 1.1 s and 20 MB for a B-tree). Tables built with a B-tree keep it.
  */
 const runIdIndex = (model: Model, ifNotExists: boolean) =>
   ddl(

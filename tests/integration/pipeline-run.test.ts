@@ -219,7 +219,7 @@ describe('a full run on the demo POS database', () => {
 
   it('builds the warehouse tables the models benchmark measures its floor with, column for column and row for row', async () => {
     // The floor (bench/models-floor.ts) writes each warehouse table with one INSERT ... SELECT
-    // from staging; a floor that built less would flatter the benchmark's ratio.
+    // from staging; a floor that built other rows or fewer columns would measure other work.
     const floor = await measureModelsFloor(h.config.warehouseUrl)
     expect(floor.differences).toEqual([])
     const [schema] = await h.warehouse`select to_regnamespace('bench_models_floor') is null as dropped`
