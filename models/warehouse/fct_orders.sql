@@ -20,14 +20,17 @@ with touched_orders as (
 
     union all
 
-    -- Other orders whose lines this run wrote, re-linked or removed.
+    -- Other orders whose lines this run wrote, re-linked or removed. PostgreSQL counts a
+    -- union's rows as the sum of its parts; `distinct` on the clean lines' orders tells it how
+    -- few orders a day touches, so it looks their lines up by index rather than hashing all of
+    -- fct_order_lines (an incremental run at scale 1000: 1.6 s to 16 ms).
     select o.*
     from warehouse.int_orders as o
     where o._run_id is distinct from etl.current_run_id()
       and o.nk_order_id in (
           select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
           union
-          select order_id from clean.order_details
+          select distinct order_id from clean.order_details
       )
 ),
 
