@@ -18,6 +18,7 @@ import path from 'node:path'
 import { connect, type Sql } from '../lib/db.ts'
 import { inTurns } from '../lib/in-turns.ts'
 import { projectRoot } from '../lib/paths.ts'
+import { columnsOf } from '../lib/staging-catalog.ts'
 
 const FLOOR = 'bench_models_floor'
 
@@ -274,25 +275,21 @@ export async function measureModelsFloor(warehouseUrl: string): Promise<ModelsFl
 async function compareWithWarehouse(sql: Sql, tables: string[]): Promise<string[]> {
   const differences: string[] = []
   for (const table of tables) {
-    const columnsOf = async (schema: string) => {
-      const rows = await sql<{ name: string; type: string }[]>`
-        select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
-        where attrelid = to_regclass(${`${schema}.${table}`}) and attnum > 0 and not attisdropped
-          and attname <> '_run_id'
-        order by attnum`
-      return rows.map((row) => `${row.name} ${row.type}`)
-    }
-    const [floor, warehouse] = [await columnsOf(FLOOR), await columnsOf('warehouse')]
+    const columns = async (schema: string) =>
+      (await columnsOf(sql, schema, table))
+        .filter((column) => column.name !== '_run_id')
+        .map((column) => `${column.name} ${column.type}`)
+    const [floor, warehouse] = [await columns(FLOOR), await columns('warehouse')]
     if (floor.join(', ') !== warehouse.join(', ')) {
       differences.push(`${table}: floor columns (${floor.join(', ')}) against warehouse (${warehouse.join(', ')})`)
       continue
     }
-    const columns = floor.map((column) => column.split(' ')[0]).join(', ')
+    const names = floor.map((column) => column.split(' ')[0]).join(', ')
     const [counted] = await sql.unsafe<{ only_floor: number; only_warehouse: number }[]>(`
-      select (select count(*) from (select ${columns} from ${FLOOR}.${table}
-                                    except all select ${columns} from warehouse.${table}) as a)::int as only_floor,
-             (select count(*) from (select ${columns} from warehouse.${table}
-                                    except all select ${columns} from ${FLOOR}.${table}) as b)::int as only_warehouse`)
+      select (select count(*) from (select ${names} from ${FLOOR}.${table}
+                                    except all select ${names} from warehouse.${table}) as a)::int as only_floor,
+             (select count(*) from (select ${names} from warehouse.${table}
+                                    except all select ${names} from ${FLOOR}.${table}) as b)::int as only_warehouse`)
     if (counted && (counted.only_floor > 0 || counted.only_warehouse > 0)) {
       differences.push(
         `${table}: ${counted.only_floor} rows only in the floor, ${counted.only_warehouse} only in the warehouse`,

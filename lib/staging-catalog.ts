@@ -16,7 +16,8 @@ export interface StagingTable {
   keyColumns: string[]
 }
 
-async function columnsOf(sql: Sql, schema: string, table: string): Promise<ColumnType[]> {
+/** A table's columns in order, each with its SQL type (format_type): none when there is no such table. */
+export async function columnsOf(sql: Sql, schema: string, table: string): Promise<ColumnType[]> {
   return sql<ColumnType[]>`
     select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
     from pg_attribute a
