@@ -252,6 +252,13 @@ function scd2Statements(model: Model, columns: string[], create: boolean): State
   ]
 }
 
+async function relationKind(sql: Sql | TransactionSql, model: Model): Promise<'table' | 'view' | null> {
+  const [row] = await sql<{ kind: string }[]>`
+    select relkind as kind from pg_class where oid = to_regclass(${qualified(model)})`
+  if (!row) return null
+  return row.kind === 'v' ? 'view' : 'table'
+}
+
 async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean> {
   const [row] = await sql.unsafe<{ empty: boolean }[]>(`select not exists (select 1 from ${qualified(model)}) as empty`)
   return row?.empty ?? true
@@ -262,12 +269,25 @@ async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean
  * model-runner.ts adds a full refresh's drop and the statistics refresh after them.
  */
 export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
+  // A model that changed between view and table is dropped first: neither replaces the other.
+  const kind = await relationKind(sql, model)
+  const replaced = kind !== null && (kind === 'view') !== (model.materialized === 'view')
+  const drop = replaced ? [ddl(`drop ${kind} ${qualified(model)} cascade`)] : []
   if (model.materialized === 'view') {
-    return [ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
+    return [...drop, ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
   }
   const columns = await selectColumns(sql, model)
+  const existing = replaced ? null : await tableColumns(sql, model)
+  return [...drop, ...(await storedStatements(sql, model, columns, existing))]
+}
+
+async function storedStatements(
+  sql: Sql | TransactionSql,
+  model: Model,
+  columns: Column[],
+  existing: Awaited<ReturnType<typeof tableColumns>>,
+): Promise<Statement[]> {
   const names = columns.map((column) => column.name)
-  const existing = await tableColumns(sql, model)
   switch (model.materialized) {
     case 'table':
       return tableStatements(
@@ -280,7 +300,7 @@ export async function compileModel(sql: Sql | TransactionSql, model: Model): Pro
       if (existing) assertSameShape(model, names, existing.stored, ['_run_id'])
       if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
       return incrementalStatements(model, names, existing.names, existing.typeNames)
-    case 'scd2':
+    default: // scd2 (a view has no stored rows)
       if (!names.includes(CHANGED_AT)) {
         throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)
       }
