@@ -35,6 +35,8 @@ interface Measurement {
   secondsPerModel?: Record<string, number>
   /** models: seconds per floor table. */
   floorSecondsPerTable?: Record<string, number>
+  /** models: validation between the clean models and the rest, not in `seconds` (the floor has none). */
+  validationSeconds?: number
 }
 
 function benchConfig(base: Config, scale: number): Config {
@@ -93,6 +95,7 @@ interface ExtractOnce {
 
 interface ModelsOnce {
   seconds: number
+  validationSeconds: number
   rows: number
   perModel: Record<string, number>
   peakRssMb: number
@@ -190,6 +193,7 @@ async function benchModels(base: Config, scales: number[]): Promise<Measurement[
         peakRssMb: measured.peakRssMb,
         secondsPerModel: measured.perModel,
         floorSecondsPerTable: floor.secondsPerTable,
+        validationSeconds: measured.validationSeconds,
       })
     }
     for (const m of results.slice(-2)) printLine(m)

@@ -107,15 +107,19 @@ const runIdIndex = (model: Model, ifNotExists: boolean) =>
        using brin (_run_id) with (autosummarize = on)`,
   )
 
+/** The unique key's, _run_id's, and the refresh keys' indexes; an index on a key now `unindexed` is dropped. */
 function incrementalIndexes(model: Model): Statement[] {
   const target = qualified(model)
-  const byColumns = [...new Set(model.refreshes.map((refresh) => refresh.by))]
+  const indexed = new Set(model.refreshes.filter((refresh) => refresh.indexed).map((refresh) => refresh.by))
+  const unindexed = new Set(model.refreshes.map((refresh) => refresh.by).filter((by) => !indexed.has(by)))
+  const keyIndex = (by: string) => `${q(model.schema)}.${q(`${model.table}__${by}`)}`
   return [
     ddl(
       `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(model.uniqueKey as string)})`,
     ),
     runIdIndex(model, true),
-    ...byColumns.map((by) => ddl(`create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`)),
+    ...[...indexed].map((by) => ddl(`create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`)),
+    ...[...unindexed].map((by) => ddl(`drop index if exists ${keyIndex(by)}`)),
   ]
 }
 

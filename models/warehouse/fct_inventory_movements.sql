@@ -2,7 +2,7 @@
 -- unique_key: nk_tracking_id
 -- grain: one inventory movement
 -- publishes: inventory_tracking
--- refresh: sk_product_id, sk_store_id, cost_price from warehouse.dim_products by nk_product_id at change_ts
+-- refresh: sk_product_id, sk_store_id, cost_price from warehouse.dim_products by nk_product_id at change_ts unindexed
 -- computed: cost_value numeric(12, 2) = abs(quantity) * cost_price
 --
 -- The reason decides the direction (Restock adds, Damaged and Expired remove and are waste);

@@ -3,7 +3,7 @@
 -- grain: one order line
 -- publishes: order_details
 -- refresh: order_ts, order_date_id, order_time_id, nk_customer_id, sk_customer_id, customer_master_id, nk_employee_id, sk_employee_id, payment_method, order_status from warehouse.int_orders by nk_order_id
--- refresh: sk_product_id, sk_store_id, cost_price from warehouse.dim_products by nk_product_id at order_ts
+-- refresh: sk_product_id, sk_store_id, cost_price from warehouse.dim_products by nk_product_id at order_ts unindexed
 -- computed: cost_amount numeric(12, 2) = quantity * cost_price
 -- computed: margin_amount numeric(12, 2) = subtotal - quantity * cost_price
 --

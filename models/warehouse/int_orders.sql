@@ -3,7 +3,7 @@
 -- grain: one order's header (who, when, how paid, status): what its lines and fct_orders share
 -- publishes: orders
 -- refresh: sk_customer_id, customer_master_id from warehouse.dim_customers by nk_customer_id
--- refresh: sk_employee_id from warehouse.dim_employees by nk_employee_id
+-- refresh: sk_employee_id from warehouse.dim_employees by nk_employee_id unindexed
 --
 -- An order without a customer is a walk-in sale (the walk-in member); a customer or employee
 -- that is not in the warehouse yet links to the unknown member, and the refresh headers

@@ -2,7 +2,7 @@
 -- unique_key: nk_stock_count
 -- grain: one physical count (day, branch, product) as staff typed it after closing
 -- publishes: stock_count
--- refresh: sk_product_id from warehouse.dim_products by nk_product_id at count_ts
+-- refresh: sk_product_id from warehouse.dim_products by nk_product_id at count_ts unindexed
 --
 -- The counted side of fct_stock_counts; the expected side needs the stock ledger
 -- (int_daily_stock), which itself starts from these counts.

@@ -58,7 +58,8 @@ describe('model files', () => {
       [
         '-- materialized: incremental',
         '-- unique_key: nk_line_id',
-        '-- refresh: sk_product_id, sk_store_id from warehouse.dim_products by nk_product_id at order_ts',
+        '-- refresh: sk_product_id, sk_store_id from warehouse.dim_products by nk_product_id at order_ts unindexed',
+        '-- refresh: sk_customer_id from warehouse.dim_customers by nk_customer_id',
         '-- computed: cost_amount numeric(12, 2) = quantity * cost_price',
         'select 1 as nk_line_id from clean.lines',
       ].join('\n'),
@@ -69,10 +70,12 @@ describe('model files', () => {
         from: 'warehouse.dim_products',
         by: 'nk_product_id',
         at: 'order_ts',
+        indexed: false,
       },
+      { columns: ['sk_customer_id'], from: 'warehouse.dim_customers', by: 'nk_customer_id', indexed: true },
     ])
     expect(m.computed).toEqual([{ name: 'cost_amount', type: 'numeric(12, 2)', expression: 'quantity * cost_price' }])
-    expect(m.dependsOn).toEqual(['clean.lines', 'warehouse.dim_products'])
+    expect(m.dependsOn).toEqual(['clean.lines', 'warehouse.dim_customers', 'warehouse.dim_products'])
   })
 
   it('order the graph in layers that can run in parallel', async () => {
