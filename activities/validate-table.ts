@@ -2,9 +2,8 @@
 // archives the rows that fail reject and nullify rules to the object store, then, in one
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
-import { inRun, refreshStatistics, type Sql, type TransactionSql } from '../lib/db.ts'
+import { refreshStatistics, type Sql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
-import type { ObjectStore } from '../lib/object-store.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { type Rule, rulesFor } from '../lib/rules.ts'
@@ -112,66 +111,42 @@ async function archiveQuarantinedRows(
 ): Promise<ArchivedObject[]> {
   const { warehouse, store } = context
   const staging = await describeStagingTable(warehouse, input.tableName)
-  const source: SourceRows = {
-    table: `staging.${q(input.tableName)}`,
-    key: naturalKeyExpression(staging.keyColumns, 's'),
-    columns: staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', '),
-  }
+  const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
+  const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
   const archived: ArchivedObject[] = []
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
-    // Clean views show the run's batches only to a session that reads as the run.
-    const object = await inRun(warehouse, input.runId, (tx) => archiveRule(tx, store, input, rule, cleanTable, source))
-    if (object) archived.push(object)
+    const failing = `(${failingRowsSql(rule, cleanTable)}) as f`
+    const [summary] = await warehouse.unsafe<{ n: number; batch_id: string | null }[]>(
+      `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
+    )
+    if (!summary || summary.n === 0) continue
+    const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
+    const upload = await archiveLines(
+      warehouse,
+      store,
+      objectKey,
+      `select json_build_object(
+          'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
+          'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
+          'column', f.column_name, 'offending_value', f.offending_value,
+          'source_row', json_build_object(${sourceColumns})
+        )::text as line
+       from ${failing}
+       join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
+       order by f.natural_key`,
+    )
+    archived.push({
+      rule: rule.name,
+      severity: rule.severity,
+      column: rule.column,
+      objectKey,
+      rowCount: summary.n,
+      sha256: upload.sha256,
+      batchId: summary.batch_id ?? '',
+    })
   }
   await writeManifest(store, input.runId, input.tableName, archived)
   return archived
-}
-
-/** How to find a clean row's original in staging: the table, its natural key expression and its source columns as JSON pairs. */
-interface SourceRows {
-  table: string
-  key: string
-  columns: string
-}
-
-/** One rule's failing rows as one object of JSON lines, or nothing when no row fails it. */
-async function archiveRule(
-  tx: TransactionSql,
-  store: ObjectStore,
-  input: ValidateInput,
-  rule: Rule,
-  cleanTable: string,
-  source: SourceRows,
-): Promise<ArchivedObject | undefined> {
-  const failing = `(${failingRowsSql(rule, cleanTable)}) as f`
-  const [summary] = await tx.unsafe<{ n: number; batch_id: string | null }[]>(
-    `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
-  )
-  if (!summary || summary.n === 0) return undefined
-  const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
-  const upload = await archiveLines(
-    tx,
-    store,
-    objectKey,
-    `select json_build_object(
-        'natural_key', f.natural_key, 'batch_id', f.batch_id, 'row_hash', f.row_hash,
-        'table', ${literal(input.tableName)}, 'rule', f.rule_name, 'severity', f.severity,
-        'column', f.column_name, 'offending_value', f.offending_value,
-        'source_row', json_build_object(${source.columns})
-      )::text as line
-     from ${failing}
-     join ${source.table} as s on ${source.key} = f.natural_key
-     order by f.natural_key`,
-  )
-  return {
-    rule: rule.name,
-    severity: rule.severity,
-    column: rule.column,
-    objectKey,
-    rowCount: summary.n,
-    sha256: upload.sha256,
-    batchId: summary.batch_id ?? '',
-  }
 }
 
 interface VerdictCounts {
@@ -189,7 +164,7 @@ async function recordVerdicts(
   cleanTable: string,
   archived: ArchivedObject[],
 ): Promise<VerdictCounts> {
-  return inRun(sql, input.runId, async (tx) => {
+  return sql.begin(async (tx) => {
     const failuresSelect =
       rules.length > 0
         ? rules.map((rule) => failingRowsSql(rule, cleanTable)).join('\n union all \n')

@@ -107,18 +107,6 @@ export async function withDedicatedConnection<T>(
 }
 
 /**
- * Runs `work` in a transaction that reads as run `runId`: etl.current_run_id(), and the clean
- * views that select the run's staging batches with it.
- */
-export async function inRun<T>(sql: Sql, runId: string, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  const result = await sql.begin(async (tx) => {
-    await tx`select set_config('paccafe.run_id', ${runId}, true)`
-    return work(tx)
-  })
-  return result as T
-}
-
-/**
  * Refreshes the planner's statistics of a table after a write that changed a tenth of it or
  * more (autovacuum's rule, applied at once). A table just filled has none until autovacuum
  * comes, and the planner may then expect one row and pick nested loops over millions. ANALYZE

@@ -112,14 +112,14 @@ function incrementalIndexes(model: Model): Statement[] {
   const target = qualified(model)
   const indexed = new Set(model.refreshes.filter((refresh) => refresh.indexed).map((refresh) => refresh.by))
   const unindexed = new Set(model.refreshes.map((refresh) => refresh.by).filter((by) => !indexed.has(by)))
-  const keyIndex = (by: string) => `${q(model.schema)}.${q(`${model.table}__${by}`)}`
+  const keyIndex = (by: string) => q(`${model.table}__${by}`)
   return [
     ddl(
       `create unique index if not exists ${q(`${model.table}__unique_key`)} on ${target} (${q(model.uniqueKey as string)})`,
     ),
     runIdIndex(model, true),
-    ...[...indexed].map((by) => ddl(`create index if not exists ${q(`${model.table}__${by}`)} on ${target} (${q(by)})`)),
-    ...[...unindexed].map((by) => ddl(`drop index if exists ${keyIndex(by)}`)),
+    ...[...indexed].map((by) => ddl(`create index if not exists ${keyIndex(by)} on ${target} (${q(by)})`)),
+    ...[...unindexed].map((by) => ddl(`drop index if exists ${q(model.schema)}.${keyIndex(by)}`)),
   ]
 }
 

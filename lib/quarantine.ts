@@ -2,7 +2,7 @@
 // held back (or nullified), and a manifest per run and table. Keys and content are
 // deterministic, so a retried activity overwrites the same bytes.
 import { Readable } from 'node:stream'
-import type { Sql, TransactionSql } from './db.ts'
+import type { Sql } from './db.ts'
 import { type ObjectStore, putJson, readText, uploadStream } from './object-store.ts'
 
 export interface QuarantineObject {
@@ -26,12 +26,7 @@ export function quarantineObjectKey(runId: string, tableName: string, rule: stri
  * Streams the rows of `linesQuery` (one column `line`, a JSON document per row, in a stable
  * order) into `objectKey`, through a cursor: never all rows in memory.
  */
-export async function archiveLines(
-  sql: Sql | TransactionSql,
-  store: ObjectStore,
-  objectKey: string,
-  linesQuery: string,
-) {
+export async function archiveLines(sql: Sql, store: ObjectStore, objectKey: string, linesQuery: string) {
   const cursor = sql.unsafe<{ line: string }[]>(linesQuery).cursor(500)
   const body = Readable.from(
     (async function* () {

@@ -1,11 +1,8 @@
--- materialized: view
+-- materialized: table
 -- unique_key: natural_key
 -- grain: one order line of this run's batches (new or changed at the source)
 --
 -- The POS types these columns already; nothing to standardize beyond naming the key.
--- A view, so: a copy of the run's rows in a table would change nothing, and it was the
--- largest write before validation (3 million lines at scale 1000). Validation and the
--- warehouse models read the run's staging rows through it, in sessions that set the run id.
 
 with batch_rows as (
     select *

@@ -1,11 +1,9 @@
--- materialized: view
+-- materialized: table
 -- unique_key: natural_key
 -- grain: one order row of this run's batches (new or changed at the source)
 --
 -- Cleanup only: trims the enum-like text. Spelling fixes and unknown values are the rules'
 -- job (orders.rules.yml).
--- A view: two trims are cheaper to repeat than to store a million orders again. Validation
--- and the warehouse models read it in sessions that set the run id.
 
 with batch_rows as (
     select *

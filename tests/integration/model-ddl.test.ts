@@ -1,7 +1,7 @@
 // What the engine declares around a model's rows, against a real PostgreSQL: a model whose
 // materialization changes between view and table (neither can replace the other, so the old
-// relation is dropped in the build's transaction; clean.orders and clean.order_details were
-// tables before they were views), and the indexes of an incremental model's refresh keys.
+// relation is dropped in the build's transaction), and the indexes of an incremental model's
+// refresh keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { migrate } from '../../lib/migrations.ts'
