@@ -26,7 +26,7 @@ published_customers as (
         c.created_at
     from clean_customers as c
     join publish_verdicts as v
-        on v.batch_id = c.batch_id and v.natural_key = c.natural_key
+        on v.natural_key = c.natural_key  -- the run staged this table in one batch
 ),
 
 special_members as (

@@ -12,7 +12,7 @@ with published_branches as (
         b.created_at
     from clean.store_branch as b
     join dq.run_publish_verdicts('store_branch') as v
-        on v.batch_id = b.batch_id and v.natural_key = b.natural_key
+        on v.natural_key = b.natural_key  -- the run staged this table in one batch
 ),
 
 all_members as (

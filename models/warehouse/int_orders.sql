@@ -20,7 +20,7 @@ with published_orders as (
         dq.verdict_value(v.nullified, v.fixed, 'order_status', o.order_status)      as order_status
     from clean.orders as o
     join dq.run_publish_verdicts('orders') as v
-        on v.batch_id = o.batch_id and v.natural_key = o.natural_key
+        on v.natural_key = o.natural_key  -- the run staged this table in one batch
 )
 
 select

@@ -1,7 +1,7 @@
 // What the engine declares around a model's rows, against a real PostgreSQL: a model whose
 // materialization changes between view and table (neither can replace the other, so the old
-// relation is dropped in the build's transaction), and the indexes of an incremental model's
-// refresh keys.
+// relation is dropped in the build's transaction), the indexes of an incremental model's
+// refresh keys, and the one batch per table and run that the warehouse models' joins rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { migrate } from '../../lib/migrations.ts'
@@ -104,5 +104,18 @@ describe('the indexes of refresh keys', () => {
     ])
     await runModel(sql, model, settings)
     expect(await indexes()).toEqual(['lines__nk_product_id', 'lines__run_id', 'lines__unique_key'])
+  })
+})
+
+describe('the batches of a run', () => {
+  it("hold one batch per table: the models join a run's clean rows and verdicts on the natural key alone", async () => {
+    await sql`insert into etl.runs (run_id, workflow_id, mode) values ('run-batches', 'test', 'full')`
+    const batch = (batchId: string) => sql`
+      insert into etl.batches (batch_id, run_id, table_name, source, mode)
+      values (${batchId}, 'run-batches', 'orders', 'pos', 'full')`
+    await batch('run-batches.orders')
+    await expect(batch('run-batches.orders-again')).rejects.toMatchObject({
+      constraint_name: 'batches_run_id_table_name_key',
+    })
   })
 })
