@@ -36,19 +36,25 @@ async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<C
   return result.columns.map((column) => ({ name: column.name, type: column.type }))
 }
 
-/** The table's columns now: the stored ones (generated columns are the engine's), and every name with its SQL type. */
-async function tableColumns(
-  sql: Sql | TransactionSql,
-  model: Model,
-): Promise<{ stored: Column[]; names: Set<string>; typeNames: Map<string, string> } | null> {
-  const rows = await sql<{ name: string; type: number; typeName: string; generated: string }[]>`
+/** What the model's relation is now, and its columns: the stored ones (generated columns are the engine's), and every name with its SQL type. */
+interface ExistingRelation {
+  kind: 'table' | 'view'
+  stored: Column[]
+  names: Set<string>
+  typeNames: Map<string, string>
+}
+
+async function existingRelation(sql: Sql | TransactionSql, model: Model): Promise<ExistingRelation | null> {
+  const rows = await sql<{ name: string; type: number; typeName: string; generated: string; kind: string }[]>`
     select a.attname as name, a.atttypid::int as type, format_type(a.atttypid, a.atttypmod) as "typeName",
-           a.attgenerated as generated
+           a.attgenerated as generated, c.relkind as kind
     from pg_attribute a
+    join pg_class c on c.oid = a.attrelid
     where a.attrelid = to_regclass(${qualified(model)}) and a.attnum > 0 and not a.attisdropped
     order by a.attnum`
   if (rows.length === 0) return null
   return {
+    kind: rows[0]?.kind === 'v' ? 'view' : 'table',
     stored: rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type })),
     names: new Set(rows.map((row) => row.name)),
     typeNames: new Map(rows.map((row) => [row.name, row.typeName])),
@@ -256,13 +262,6 @@ function scd2Statements(model: Model, columns: string[], create: boolean): State
   ]
 }
 
-async function relationKind(sql: Sql | TransactionSql, model: Model): Promise<'table' | 'view' | null> {
-  const [row] = await sql<{ kind: string }[]>`
-    select relkind as kind from pg_class where oid = to_regclass(${qualified(model)})`
-  if (!row) return null
-  return row.kind === 'v' ? 'view' : 'table'
-}
-
 async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean> {
   const [row] = await sql.unsafe<{ empty: boolean }[]>(`select not exists (select 1 from ${qualified(model)}) as empty`)
   return row?.empty ?? true
@@ -273,23 +272,22 @@ async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean
  * model-runner.ts adds a full refresh's drop and the statistics refresh after them.
  */
 export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
+  const existing = await existingRelation(sql, model)
   // A model that changed between view and table is dropped first: neither replaces the other.
-  const kind = await relationKind(sql, model)
-  const replaced = kind !== null && (kind === 'view') !== (model.materialized === 'view')
-  const drop = replaced ? [ddl(`drop ${kind} ${qualified(model)} cascade`)] : []
+  const replaced = existing !== null && (existing.kind === 'view') !== (model.materialized === 'view')
+  const drop = replaced ? [ddl(`drop ${existing.kind} ${qualified(model)} cascade`)] : []
   if (model.materialized === 'view') {
     return [...drop, ddl(`create or replace view ${qualified(model)} as\n${selectOf(model)}`)]
   }
   const columns = await selectColumns(sql, model)
-  const existing = replaced ? null : await tableColumns(sql, model)
-  return [...drop, ...(await storedStatements(sql, model, columns, existing))]
+  return [...drop, ...(await storedStatements(sql, model, columns, replaced ? null : existing))]
 }
 
 async function storedStatements(
   sql: Sql | TransactionSql,
   model: Model,
   columns: Column[],
-  existing: Awaited<ReturnType<typeof tableColumns>>,
+  existing: ExistingRelation | null,
 ): Promise<Statement[]> {
   const names = columns.map((column) => column.name)
   switch (model.materialized) {
