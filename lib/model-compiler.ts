@@ -10,7 +10,7 @@
 // - scd2: a new version (valid_from, valid_to, is_current) when a row's columns change.
 import type { Sql, TransactionSql } from './db.ts'
 import { ConfigurationError } from './errors.ts'
-import type { Model } from './models.ts'
+import type { ComputedColumn, Model } from './models.ts'
 import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
 
 interface Column {
@@ -25,21 +25,32 @@ const RUN_ID = 'etl.current_run_id()'
 export const qualified = (model: Model) => `${q(model.schema)}.${q(model.table)}`
 const list = (columns: string[], prefix = '') => columns.map((column) => `${prefix}${q(column)}`).join(', ')
 
-/** The model's select, without its trailing semicolon, ready to be wrapped. */
+/** A computed column's value, from the other columns of the row it is evaluated on. */
+const computedValue = (column: ComputedColumn) => `(${column.expression})::${column.type}`
+
+/**
+ * The rows the model writes, without a trailing semicolon, ready to be wrapped: its select,
+ * and its computed columns evaluated on each selected row.
+ */
 function selectOf(model: Model): string {
-  return model.sql.trim().replace(/;\s*$/, '')
+  const select = model.sql.trim().replace(/;\s*$/, '')
+  if (model.computed.length === 0) return select
+  return `select model_rows.*, ${model.computed.map((column) => `${computedValue(column)} as ${q(column.name)}`).join(', ')}
+from (\n${select}\n) as model_rows`
 }
 
-/** The columns (name and type) the model's select returns, without running it. */
+/** The columns (name and type) the model writes, without running its select. */
 async function selectColumns(sql: Sql | TransactionSql, model: Model): Promise<Column[]> {
   const result = await sql.unsafe(`select * from (\n${selectOf(model)}\n) as model_rows limit 0`)
   return result.columns.map((column) => ({ name: column.name, type: column.type }))
 }
 
-/** What the model's relation is now, and its columns: the stored ones (generated columns are the engine's), and every name with its SQL type. */
+/** What the model's relation is now, and its columns: the stored ones, the generated ones, and every name with its SQL type. */
 interface ExistingRelation {
   kind: 'table' | 'view'
   stored: Column[]
+  /** Computed columns of tables built before the engine computed them itself. */
+  generated: Set<string>
   names: Set<string>
   typeNames: Map<string, string>
 }
@@ -56,6 +67,7 @@ async function existingRelation(sql: Sql | TransactionSql, model: Model): Promis
   return {
     kind: rows[0]?.kind === 'v' ? 'view' : 'table',
     stored: rows.filter((row) => row.generated === '').map(({ name, type }) => ({ name, type })),
+    generated: new Set(rows.filter((row) => row.generated !== '').map((row) => row.name)),
     names: new Set(rows.map((row) => row.name)),
     typeNames: new Map(rows.map((row) => [row.name, row.typeName])),
   }
@@ -73,25 +85,44 @@ export interface Statement {
 const ddl = (sql: string): Statement => ({ sql })
 
 /**
- * The computed columns the table lacks. Only missing ones: an ALTER TABLE locks out the
- * table's readers until the build commits, even when it changes nothing.
+ * Computed columns are plain columns the engine writes with the rest of the row (selectOf), so
+ * a first build can be one `create table ... as select`, which PostgreSQL runs in parallel; a
+ * generated column cannot be made that way. Tables built when they were generated columns keep
+ * their values and become plain (no rewrite); a computed column new to an existing table is
+ * added and filled once. Only what differs: an ALTER TABLE locks out the table's readers until
+ * the build commits, even when it changes nothing.
  */
-function computedColumnsSql(model: Model, present = new Set<string>()): Statement[] {
-  return model.computed
-    .filter((column) => !present.has(column.name))
-    .map((column) =>
-      ddl(
-        `alter table ${qualified(model)} add column if not exists ${q(column.name)} ${column.type}
-         generated always as (${column.expression}) stored`,
-      ),
-    )
+function computedColumnsSql(model: Model, existing: ExistingRelation): Statement[] {
+  return model.computed.flatMap((column) => {
+    const target = qualified(model)
+    if (existing.generated.has(column.name)) {
+      return [ddl(`alter table ${target} alter column ${q(column.name)} drop expression`)]
+    }
+    if (existing.names.has(column.name)) return []
+    return [
+      ddl(`alter table ${target} add column ${q(column.name)} ${column.type}`),
+      ddl(`update ${target} set ${q(column.name)} = ${computedValue(column)}`),
+    ]
+  })
+}
+
+/**
+ * A refresh changes some of a row's columns after the merge wrote it; the computed columns of
+ * the rows this run wrote are evaluated again where their inputs changed.
+ */
+function recomputeSql(model: Model): Statement[] {
+  if (model.computed.length === 0 || model.refreshes.length === 0) return []
+  const names = model.computed.map((column) => q(column.name))
+  const values = model.computed.map(computedValue)
+  return [
+    ddl(`update ${qualified(model)}
+     set ${names.map((name, i) => `${name} = ${values[i]}`).join(', ')}
+     where _run_id = ${RUN_ID} and (${names.join(', ')}) is distinct from (${values.join(', ')})`),
+  ]
 }
 
 function tableStatements(model: Model, columns: string[], existing: 'none' | 'same' | 'different'): Statement[] {
-  const create = [
-    { sql: `create table ${qualified(model)} as\n${selectOf(model)}`, counts: 'inserted' as const },
-    ...computedColumnsSql(model),
-  ]
+  const create = [{ sql: `create table ${qualified(model)} as\n${selectOf(model)}`, counts: 'inserted' as const }]
   if (existing === 'none') return create
   if (existing === 'different') return [ddl(`drop table ${qualified(model)} cascade`), ...create]
   return [
@@ -130,19 +161,30 @@ function incrementalIndexes(model: Model): Statement[] {
 }
 
 /**
- * The first build of an incremental table (new or empty): a plain insert, indexes built after.
- * Nothing to merge, no rejected update to remove, and every row already reads the current
- * dimensions, so there is nothing to refresh.
+ * The first build of an incremental table (new or empty): the rows, then the indexes. Nothing
+ * to merge, no rejected update to remove, and every row already reads the current dimensions,
+ * so there is nothing to refresh. A new table is made by `create table ... as select`, which
+ * PostgreSQL can run in parallel, unlike an insert (fct_order_lines at scale 1000: 28.5 s by
+ * insert, 19.2 s as built); its key is then set NOT NULL, a scan of the new table (0.3 s there).
  */
-function initialIncrementalStatements(model: Model, columns: string[]): Statement[] {
+function initialIncrementalStatements(model: Model, columns: string[], exists: boolean): Statement[] {
   const target = qualified(model)
+  const notNull = ddl(`alter table ${target} alter column ${q(model.uniqueKey as string)} set not null`)
+  if (!exists) {
+    return [
+      {
+        sql: `create table ${target} as
+       select model_rows.*, ${RUN_ID} as _run_id from (\n${selectOf(model)}\n) as model_rows`,
+        counts: 'inserted',
+      },
+      notNull,
+      ...incrementalIndexes(model),
+    ]
+  }
   return [
-    ddl(`create table if not exists ${target} as
-       select model_rows.*, null::text as _run_id from (\n${selectOf(model)}\n) as model_rows with no data`),
-    ...computedColumnsSql(model),
-    // Set while the table is empty, so each row is checked as it is inserted rather than by a
-    // scan of the whole table after; from then on the constraint holds every merge to it.
-    ddl(`alter table ${target} alter column ${q(model.uniqueKey as string)} set not null`),
+    // Set while the table is empty, so each row is checked as it is inserted; from then on
+    // the constraint holds every merge to it.
+    notNull,
     {
       sql: `insert into ${target} (${list(columns)}, _run_id)
        select ${list(columns)}, ${RUN_ID} from (\n${selectOf(model)}\n) as model_rows`,
@@ -152,19 +194,14 @@ function initialIncrementalStatements(model: Model, columns: string[]): Statemen
   ]
 }
 
-function incrementalStatements(
-  model: Model,
-  columns: string[],
-  present: Set<string>,
-  typeNames: Map<string, string>,
-): Statement[] {
+function incrementalStatements(model: Model, columns: string[], existing: ExistingRelation): Statement[] {
   const key = model.uniqueKey as string
   const others = columns.filter((column) => column !== key)
   const target = qualified(model)
   return [
     // Tables built before the engine kept _run_id get it (a catalog change, no rewrite).
-    ...(present.has('_run_id') ? [] : [ddl(`alter table ${target} add column _run_id text`)]),
-    ...computedColumnsSql(model, present),
+    ...(existing.names.has('_run_id') ? [] : [ddl(`alter table ${target} add column _run_id text`)]),
+    ...computedColumnsSql(model, existing),
     ...incrementalIndexes(model),
     {
       sql: `with model_rows as (\n${selectOf(model)}\n),
@@ -192,7 +229,7 @@ function incrementalStatements(
           {
             sql: `delete from ${target} as t
            where t.${q(key)} in (
-             select v.natural_key::${typeNames.get(key) as string} from dq.verdicts as v
+             select v.natural_key::${existing.typeNames.get(key) as string} from dq.verdicts as v
              where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject')`,
             counts: 'deleted' as const,
           },
@@ -210,6 +247,7 @@ function incrementalStatements(
         counts: 'updated',
       }),
     ),
+    ...recomputeSql(model),
   ]
 }
 
@@ -299,9 +337,20 @@ async function storedStatements(
       )
     case 'incremental':
       // Checked on an empty table too: its first build would insert into the columns it has.
-      if (existing) assertSameShape(model, names, existing.stored, ['_run_id'])
-      if (existing === null || (await isEmpty(sql, model))) return initialIncrementalStatements(model, names)
-      return incrementalStatements(model, names, existing.names, existing.typeNames)
+      if (existing) {
+        // Computed columns are the engine's to add or convert (computedColumnsSql).
+        const computed = model.computed.map((column) => column.name)
+        assertSameShape(
+          model,
+          names.filter((name) => !computed.includes(name)),
+          existing.stored,
+          ['_run_id', ...computed],
+        )
+      }
+      if (existing === null) return initialIncrementalStatements(model, names, false)
+      if (await isEmpty(sql, model))
+        return [...computedColumnsSql(model, existing), ...initialIncrementalStatements(model, names, true)]
+      return incrementalStatements(model, names, existing)
     default: // scd2 (a view has no stored rows)
       if (!names.includes(CHANGED_AT)) {
         throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)

@@ -13,11 +13,6 @@ with published_movements as (
     from clean.inventory_tracking as m
     join dq.run_publish_verdicts('inventory_tracking') as v
         on v.natural_key = m.natural_key  -- the run staged this table in one batch
-),
-
-products as (
-    select nk_product_id, sk_product_id, sk_store_id, cost_price, valid_from, valid_to
-    from warehouse.dim_products
 )
 
 select
@@ -33,7 +28,7 @@ select
     m.reason in ('Damaged', 'Expired')                                         as is_waste,
     p.cost_price
 from published_movements as m
-left join products as p
+left join warehouse.dim_products as p
     on p.nk_product_id = m.product_id
    and m.change_date >= p.valid_from and m.change_date < p.valid_to
-cross join (select * from products where nk_product_id = -1) as unknown_product
+cross join (select * from warehouse.dim_products where nk_product_id = -1) as unknown_product

@@ -15,11 +15,6 @@ with published_lines as (
     from clean.order_details as d
     join dq.run_publish_verdicts('order_details') as v
         on v.natural_key = d.natural_key  -- the run staged this table in one batch
-),
-
-products as (
-    select nk_product_id, sk_product_id, sk_store_id, cost_price, valid_from, valid_to
-    from warehouse.dim_products
 )
 
 select
@@ -45,7 +40,9 @@ select
     o.order_status
 from published_lines as l
 left join warehouse.int_orders as o on o.nk_order_id = l.order_id
-left join products as p
+-- Products are joined as a table, not through a CTE: a CTE read twice is materialized, and a
+-- query that scans one cannot run in parallel.
+left join warehouse.dim_products as p
     on p.nk_product_id = l.product_id
    and o.order_ts >= p.valid_from and o.order_ts < p.valid_to
-cross join (select * from products where nk_product_id = -1) as unknown_product
+cross join (select * from warehouse.dim_products where nk_product_id = -1) as unknown_product

@@ -1,7 +1,8 @@
 // What the engine declares around a model's rows, against a real PostgreSQL: a model whose
 // materialization changes between view and table (neither can replace the other, so the old
 // relation is dropped in the build's transaction), the indexes of an incremental model's
-// refresh keys, and the one batch per table and run that the warehouse models' joins rely on.
+// refresh keys, computed columns, the run's settings in parallel workers, and the one batch per
+// table and run that the warehouse models' joins rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { migrate } from '../../lib/migrations.ts'
@@ -104,6 +105,82 @@ describe('the indexes of refresh keys', () => {
     ])
     await runModel(sql, model, settings)
     expect(await indexes()).toEqual(['lines__nk_product_id', 'lines__run_id', 'lines__unique_key'])
+  })
+})
+
+describe('computed columns', () => {
+  // Lines of this run's input, costed by a product table that other models refresh.
+  const costed = (table: string) =>
+    parseModel(
+      `/m/warehouse/${table}.sql`,
+      [
+        '-- materialized: incremental',
+        '-- unique_key: nk_line_id',
+        '-- refresh: cost from warehouse.costs by nk_product_id',
+        '-- computed: cost_amount numeric(12, 2) = quantity * cost',
+        `select i.nk_line_id, 1 as nk_product_id, i.quantity, c.cost
+         from staging.lines_in as i left join warehouse.costs as c on c.nk_product_id = 1
+         where i.run_id = etl.current_run_id()`,
+      ].join('\n'),
+    )
+  const amounts = async (table: string) =>
+    sql<{ line: number; amount: string }[]>`
+      select nk_line_id as line, cost_amount::text as amount from ${sql('warehouse')}.${sql(table)} order by 1`
+  const generated = async (table: string) => {
+    const [row] = await sql<{ generated: string }[]>`
+      select attgenerated as generated from pg_attribute
+      where attrelid = to_regclass(${`warehouse.${table}`}) and attname = 'cost_amount'`
+    return row?.generated
+  }
+  const newCost = async (cost: string, runId: string) =>
+    sql`update warehouse.costs set cost = ${cost}, _run_id = ${runId} where nk_product_id = 1`
+
+  beforeAll(async () => {
+    await sql`create table staging.lines_in as select * from (values (1, 2, 'run-a'), (2, 5, 'run-a')) as v (nk_line_id, quantity, run_id)`
+    await sql`create table warehouse.costs as select 1 as nk_product_id, 2.00::numeric as cost, 'run-a'::text as _run_id`
+  })
+
+  it('are written with the rows, and evaluated again when a refresh changes their inputs', async () => {
+    await runModel(sql, await costed('costed'), { ...settings, runId: 'run-a' })
+    expect(await amounts('costed')).toEqual([
+      { line: 1, amount: '4.00' },
+      { line: 2, amount: '10.00' },
+    ])
+    expect(await generated('costed')).toBe('')
+    // No input rows in run-b: only the refresh of the cost can change the amounts.
+    await newCost('3.00', 'run-b')
+    const result = await runModel(sql, await costed('costed'), { ...settings, runId: 'run-b' })
+    expect(result.rowsUpdated).toBe(2)
+    expect(await amounts('costed')).toEqual([
+      { line: 1, amount: '6.00' },
+      { line: 2, amount: '15.00' },
+    ])
+  })
+
+  it('of a table built when they were generated columns keep their values and become plain', async () => {
+    await sql`create table warehouse.legacy (nk_line_id int not null, nk_product_id int, quantity int, cost numeric,
+                _run_id text, cost_amount numeric(12, 2) generated always as (quantity * cost) stored)`
+    await sql`create unique index legacy__unique_key on warehouse.legacy (nk_line_id)`
+    await sql`insert into warehouse.legacy (nk_line_id, nk_product_id, quantity, cost, _run_id) values (1, 1, 2, 3.00, 'run-b')`
+    await newCost('4.00', 'run-c')
+    await runModel(sql, await costed('legacy'), { ...settings, runId: 'run-c' })
+    expect(await generated('legacy')).toBe('')
+    expect(await amounts('legacy')).toEqual([{ line: 1, amount: '8.00' }])
+  })
+})
+
+describe('parallel builds', () => {
+  it("give the run's settings to PostgreSQL's parallel workers, which evaluate the model helpers", async () => {
+    await sql`create table staging.many as select n from generate_series(1, 100000) as n`
+    await sql`analyze staging.many`
+    await sql.begin(async (tx) => {
+      await tx`select set_config('paccafe.run_id', 'run-parallel', true), set_config('parallel_setup_cost', '0', true),
+                      set_config('parallel_tuple_cost', '0', true), set_config('min_parallel_table_scan_size', '0', true)`
+      const query = "select count(*) filter (where etl.current_run_id() = 'run-parallel')::int as seen from staging.many"
+      const plan = (await tx.unsafe<{ 'QUERY PLAN': string }[]>(`explain ${query}`)).map((row) => row['QUERY PLAN'])
+      expect(plan.join('\n')).toMatch(/Gather/)
+      expect(await tx.unsafe(query)).toEqual([{ seen: 100000 }])
+    })
   })
 })
 
