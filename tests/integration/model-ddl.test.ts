@@ -176,7 +176,8 @@ describe('parallel builds', () => {
     await sql.begin(async (tx) => {
       await tx`select set_config('paccafe.run_id', 'run-parallel', true), set_config('parallel_setup_cost', '0', true),
                       set_config('parallel_tuple_cost', '0', true), set_config('min_parallel_table_scan_size', '0', true)`
-      const query = "select count(*) filter (where etl.current_run_id() = 'run-parallel')::int as seen from staging.many"
+      const query =
+        "select count(*) filter (where etl.current_run_id() = 'run-parallel')::int as seen from staging.many"
       const plan = (await tx.unsafe<{ 'QUERY PLAN': string }[]>(`explain ${query}`)).map((row) => row['QUERY PLAN'])
       expect(plan.join('\n')).toMatch(/Gather/)
       expect(await tx.unsafe(query)).toEqual([{ seen: 100000 }])
