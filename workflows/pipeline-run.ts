@@ -14,7 +14,7 @@ import { ApplicationFailure, defineQuery, setHandler, workflowInfo } from '@temp
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
 import { bookkeeping, extractActivities, transforms, writerLock } from './activities.ts'
 import { failureMessage } from './failure-message.ts'
-import { runGraph } from './model-graph.ts'
+import { largestStagedFirst, runGraph } from './model-graph.ts'
 
 export const progressQuery = defineQuery<RunProgress>('progress')
 
@@ -67,6 +67,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       plan.cleanModels.map((name) => ({ name, dependsOn: [] })),
       concurrency,
       buildModel,
+      largestStagedFirst(extracted),
     )
 
     progress.stage = 'validating'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runGraph } from '../../workflows/model-graph.ts'
+import { largestStagedFirst, runGraph } from '../../workflows/model-graph.ts'
 
 const graph = [
   { name: 'dim_a', dependsOn: [] },
@@ -45,5 +45,30 @@ describe('running the model graph', () => {
     const r = recorder(['dim_a'])
     await expect(runGraph(graph, 3, r.build)).rejects.toThrow('dim_a failed')
     expect(r.started.sort()).toEqual(['dim_a', 'dim_b', 'dim_c'])
+  })
+
+  it('starts first, of the models ready, the one with the longest chain of models waiting on it', async () => {
+    const r = recorder()
+    const chain = [
+      { name: 'a_alone', dependsOn: [] },
+      { name: 'b_header', dependsOn: [] },
+      { name: 'c_lines', dependsOn: ['b_header'] },
+      { name: 'd_orders', dependsOn: ['c_lines'] },
+    ]
+    await runGraph(chain, 1, r.build)
+    expect(r.started).toEqual(['b_header', 'c_lines', 'a_alone', 'd_orders'])
+  })
+
+  it('can start the clean models largest staged batch first', async () => {
+    const r = recorder()
+    const clean = ['clean.customers', 'clean.order_details', 'clean.orders'].map((name) => ({ name, dependsOn: [] }))
+    const staged = (tableName: string, rowsInserted: number) => ({ tableName, rowsInserted, rowsUpdated: 0 })
+    await runGraph(
+      clean,
+      1,
+      r.build,
+      largestStagedFirst([staged('customers', 200), staged('order_details', 3000), staged('orders', 1000)]),
+    )
+    expect(r.started).toEqual(['clean.order_details', 'clean.orders', 'clean.customers'])
   })
 })
