@@ -31,11 +31,15 @@ function replacementSql(rule: Rule): string {
 
 const literal = (value: string | undefined) => (value === undefined ? 'null' : quoteLiteral(value))
 
-/** One select per rule of the clean rows that violate it, in the shape of the failures table. */
-function failingRowsSql(rule: Rule, cleanTable: string): string {
+/**
+ * One select per rule of the clean rows that violate it, in the shape of the failures table.
+ * The clean rows are one batch's: a run stages each table in one batch (etl.batches is unique
+ * on run and table), so the batch is not repeated on every clean row.
+ */
+function failingRowsSql(rule: Rule, cleanTable: string, batchId: string): string {
   const offending = rule.column ? `c.${q(rule.column)}::text` : 'null::text'
   return `
-    select c.natural_key, c.batch_id, c.row_hash, ${literal(rule.name)}::text as rule_name,
+    select c.natural_key, ${literal(batchId)}::text as batch_id, c.row_hash, ${literal(rule.name)}::text as rule_name,
            ${literal(rule.column)}::text as column_name, ${literal(rule.severity)}::text as severity,
            ${offending} as offending_value, ${replacementSql(rule)} as replacement
     from ${cleanTable} as c
@@ -51,10 +55,11 @@ export function makeValidateTable(context: ActivityContext) {
       warehouse,
       { runId: input.runId, step: 'validate', tableName: input.tableName },
       async () => {
+        const batchId = await runBatchOf(warehouse, input)
         await syncRuleCatalogue(warehouse, rules)
-        await assertRulesCompile(warehouse, rules, cleanTable)
-        const archived = await archiveQuarantinedRows(context, input, rules, cleanTable)
-        const counts = await recordVerdicts(warehouse, input, rules, cleanTable, archived)
+        await assertRulesCompile(warehouse, rules, cleanTable, batchId)
+        const archived = await archiveQuarantinedRows(context, input, rules, cleanTable, batchId)
+        const counts = await recordVerdicts(warehouse, input, rules, cleanTable, batchId, archived)
         return {
           ...counts,
           quarantineObjects: archived.map((object) => object.objectKey),
@@ -73,6 +78,13 @@ export function makeValidateTable(context: ActivityContext) {
   }
 }
 
+/** The batch in which the run staged the table (none: the table's clean rows are none either). */
+async function runBatchOf(sql: Sql, input: ValidateInput): Promise<string> {
+  const [batch] = await sql<{ batchId: string }[]>`
+    select batch_id as "batchId" from etl.batches where run_id = ${input.runId} and table_name = ${input.tableName}`
+  return batch?.batchId ?? ''
+}
+
 /** dq.rules mirrors the rule files, so operators can list the catalogue with SQL. */
 async function syncRuleCatalogue(sql: Sql, rules: Rule[]): Promise<void> {
   for (const rule of rules) {
@@ -88,10 +100,10 @@ async function syncRuleCatalogue(sql: Sql, rules: Rule[]): Promise<void> {
 }
 
 /** A rule whose SQL does not compile is a configuration error, named with its file. */
-async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string): Promise<void> {
+async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string, batchId: string): Promise<void> {
   for (const rule of rules) {
     try {
-      await sql.unsafe(`explain ${failingRowsSql(rule, cleanTable)}`)
+      await sql.unsafe(`explain ${failingRowsSql(rule, cleanTable, batchId)}`)
     } catch (error) {
       throw new BadInputError(`Rule ${rule.name} (${rule.file}) does not compile: ${(error as Error).message}`)
     }
@@ -108,6 +120,7 @@ async function archiveQuarantinedRows(
   input: ValidateInput,
   rules: Rule[],
   cleanTable: string,
+  batchId: string,
 ): Promise<ArchivedObject[]> {
   const { warehouse, store } = context
   const staging = await describeStagingTable(warehouse, input.tableName)
@@ -115,10 +128,8 @@ async function archiveQuarantinedRows(
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
   const archived: ArchivedObject[] = []
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
-    const failing = `(${failingRowsSql(rule, cleanTable)}) as f`
-    const [summary] = await warehouse.unsafe<{ n: number; batch_id: string | null }[]>(
-      `select count(*)::int as n, min(batch_id) as batch_id from ${failing}`,
-    )
+    const failing = `(${failingRowsSql(rule, cleanTable, batchId)}) as f`
+    const [summary] = await warehouse.unsafe<{ n: number }[]>(`select count(*)::int as n from ${failing}`)
     if (!summary || summary.n === 0) continue
     const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
     const upload = await archiveLines(
@@ -142,7 +153,7 @@ async function archiveQuarantinedRows(
       objectKey,
       rowCount: summary.n,
       sha256: upload.sha256,
-      batchId: summary.batch_id ?? '',
+      batchId,
     })
   }
   await writeManifest(store, input.runId, input.tableName, archived)
@@ -162,12 +173,13 @@ async function recordVerdicts(
   input: ValidateInput,
   rules: Rule[],
   cleanTable: string,
+  batchId: string,
   archived: ArchivedObject[],
 ): Promise<VerdictCounts> {
   return sql.begin(async (tx) => {
     const failuresSelect =
       rules.length > 0
-        ? rules.map((rule) => failingRowsSql(rule, cleanTable)).join('\n union all \n')
+        ? rules.map((rule) => failingRowsSql(rule, cleanTable, batchId)).join('\n union all \n')
         : `select null::text as natural_key, null::text as batch_id, null::text as row_hash, null::text as rule_name,
                   null::text as column_name, null::text as severity, null::text as offending_value,
                   null::jsonb as replacement where false`
@@ -196,14 +208,14 @@ async function recordVerdicts(
     await tx`delete from dq.verdicts where run_id = ${input.runId} and table_name = ${input.tableName}`
     await tx.unsafe(
       `insert into dq.verdicts (run_id, batch_id, table_name, natural_key, verdict, nullified, fixed)
-       select $1, c.batch_id, $2, c.natural_key,
+       select $1, $3, $2, c.natural_key,
               case when bool_or(f.severity = 'reject') then 'reject' else 'publish' end,
               coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'nullify'), '{}'),
               coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'fix'), '{}')
        from ${cleanTable} as c
-       left join failures as f on f.natural_key = c.natural_key and f.batch_id = c.batch_id
-       group by c.batch_id, c.natural_key`,
-      [input.runId, input.tableName],
+       left join failures as f on f.natural_key = c.natural_key
+       group by c.natural_key`,
+      [input.runId, input.tableName, batchId],
     )
     for (const object of archived) {
       await tx`

@@ -21,7 +21,6 @@ standardized as (
         loyalty_points,
         created_at,
         customer_id::text                                    as natural_key,
-        _batch_id                                            as batch_id,
         _row_hash                                            as row_hash
     from batch_rows
 )

@@ -20,7 +20,6 @@ standardized as (
         lower(nullif(btrim(email), ''))       as email,
         created_at,
         employee_id::text                     as natural_key,
-        _batch_id                             as batch_id,
         _row_hash                             as row_hash
     from batch_rows
 )

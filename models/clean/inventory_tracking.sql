@@ -18,6 +18,5 @@ select
     initcap(nullif(btrim(reason), ''))   as reason,
     created_at,
     tracking_id::text                    as natural_key,
-    _batch_id                            as batch_id,
     _row_hash                            as row_hash
 from batch_rows

@@ -19,6 +19,5 @@ select
     subtotal,
     created_at,
     order_detail_id::text      as natural_key,
-    _batch_id                  as batch_id,
     _row_hash                  as row_hash
 from batch_rows

@@ -22,7 +22,6 @@ standardized as (
         btrim(order_status)          as order_status,
         created_at,
         order_id::text               as natural_key,
-        _batch_id                    as batch_id,
         _row_hash                    as row_hash
     from batch_rows
 )

@@ -26,7 +26,6 @@ standardized as (
         etl.normalize_name(store_branch)                      as store_branch,
         created_at,
         product_id::text                                      as natural_key,
-        _batch_id                                             as batch_id,
         _row_hash                                             as row_hash,
         _extracted_at                                         as extracted_at
     from batch_rows

@@ -17,6 +17,5 @@ select
     counted_qty::integer                                       as counted_qty,
     nullif(btrim(counted_by), '')                              as counted_by,
     _natural_key                                               as natural_key,
-    _batch_id                                                  as batch_id,
     _row_hash                                                  as row_hash
 from batch_rows

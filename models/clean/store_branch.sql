@@ -15,6 +15,5 @@ select
     etl.normalize_name(store_name)                             as store_name,
     created_at::timestamp                                      as created_at,
     _natural_key                                               as natural_key,
-    _batch_id                                                  as batch_id,
     _row_hash                                                  as row_hash
 from batch_rows
