@@ -34,7 +34,7 @@ export interface Refresh {
   indexed: boolean
 }
 
-/** A column the table computes from its other columns, kept right by PostgreSQL on every update. */
+/** A column computed from the row's other columns: the engine writes it with the row, and again after a refresh changes its inputs. */
 export interface ComputedColumn {
   name: string
   type: string
