@@ -2,6 +2,7 @@
 // archives the rows that fail reject and nullify rules to the object store, then, in one
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
+import { batchIdFor } from '../lib/batch-names.ts'
 import { refreshStatistics, type Sql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
@@ -33,8 +34,8 @@ const literal = (value: string | undefined) => (value === undefined ? 'null' : q
 
 /**
  * One select per rule of the clean rows that violate it, in the shape of the failures table.
- * The clean rows are one batch's: a run stages each table in one batch (etl.batches is unique
- * on run and table), so the batch is not repeated on every clean row.
+ * The clean rows are one batch's: a run stages each table in one batch, named after the run
+ * and table (etl.batches is unique on both), so the batch is not repeated on every clean row.
  */
 function failingRowsSql(rule: Rule, cleanTable: string, batchId: string): string {
   const offending = rule.column ? `c.${q(rule.column)}::text` : 'null::text'
@@ -55,7 +56,7 @@ export function makeValidateTable(context: ActivityContext) {
       warehouse,
       { runId: input.runId, step: 'validate', tableName: input.tableName },
       async () => {
-        const batchId = await runBatchOf(warehouse, input)
+        const batchId = batchIdFor(input.runId, input.tableName)
         await syncRuleCatalogue(warehouse, rules)
         await assertRulesCompile(warehouse, rules, cleanTable, batchId)
         const archived = await archiveQuarantinedRows(context, input, rules, cleanTable, batchId)
@@ -76,13 +77,6 @@ export function makeValidateTable(context: ActivityContext) {
       quarantineObjects: result.quarantineObjects,
     }
   }
-}
-
-/** The batch in which the run staged the table (none: the table's clean rows are none either). */
-async function runBatchOf(sql: Sql, input: ValidateInput): Promise<string> {
-  const [batch] = await sql<{ batchId: string }[]>`
-    select batch_id as "batchId" from etl.batches where run_id = ${input.runId} and table_name = ${input.tableName}`
-  return batch?.batchId ?? ''
 }
 
 /** dq.rules mirrors the rule files, so operators can list the catalogue with SQL. */
