@@ -7,7 +7,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
-import type { ExtractResult, ModelRunResult, RunMode, RunPlan } from '../lib/pipeline-types.ts'
+import type { ModelRunResult, RunMode, RunPlan } from '../lib/pipeline-types.ts'
+import { readRunSummary } from '../lib/run-summary.ts'
 import { closeActivityContext, createActivityContext } from '../lib/worker.ts'
 import { largestStagedFirst, runGraph } from '../workflows/model-graph.ts'
 
@@ -18,11 +19,13 @@ const context = await createActivityContext(loadConfig())
 const activities = createActivities(context)
 const env = new MockActivityEnvironment()
 const plan = (await env.run(activities.planRun)) as RunPlan
-const extracted = await context.warehouse<ExtractResult[]>`
-  select batch_id as "batchId", table_name as "tableName", rows_read as "rowsRead", rows_inserted as "rowsInserted",
-         rows_updated as "rowsUpdated", rows_unchanged as "rowsUnchanged", rows_deleted as "rowsDeleted"
-  from etl.batches where run_id = ${runId}`
-for (const sheet of plan.sheets) extracted.push(await env.run(activities.ingestSheet, { runId, sheet, mode }))
+for (const sheet of plan.sheets) await env.run(activities.ingestSheet, { runId, sheet, mode })
+// What the run staged per table, as the workflow has it from its extract activities.
+const extracted = (await readRunSummary(context.warehouse, runId)).staged.map((batch) => ({
+  tableName: batch.table_name,
+  rowsInserted: batch.rows_inserted,
+  rowsUpdated: batch.rows_updated,
+}))
 
 const perModel: Record<string, number> = {}
 let rowsWritten = 0
