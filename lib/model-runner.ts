@@ -72,6 +72,12 @@ export async function runModel(
         counts.inserted += merged.inserted
         counts.updated += merged.updated
         counts.unchanged += merged.selected - merged.inserted - merged.updated
+      } else if (statement.counts === 'replace') {
+        const [replaced] = result as unknown as { selected: number; inserted: number; deleted: number }[]
+        if (!replaced) throw new Error(`The partition replace of ${model.name} returned no counts`)
+        counts.selected += replaced.selected
+        counts.inserted += replaced.inserted
+        counts.deleted += replaced.deleted
       } else if (statement.counts) {
         counts[statement.counts] += result.count
       }

@@ -50,6 +50,11 @@ export interface Model {
   sql: string
   materialized: Materialization
   uniqueKey?: string
+  /**
+   * incremental, instead of a unique key: the column that splits the table into partitions.
+   * Each partition the select returns replaces that partition's rows (dbt's insert_overwrite).
+   */
+  partitionBy?: string
   /** scd2: the surrogate key column the engine fills, one per version. */
   surrogateKey?: string
   grain?: string
@@ -134,15 +139,29 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
       `Model ${file}: materialized must be one of ${MATERIALIZATIONS.join(', ')}, not ${materialized}`,
     )
   }
-  if ((materialized === 'incremental' || materialized === 'scd2') && !one('unique_key')) {
-    throw new ConfigurationError(`Model ${file}: a ${materialized} model needs a unique_key header`)
+  if (materialized === 'scd2' && !one('unique_key')) {
+    throw new ConfigurationError(`Model ${file}: an scd2 model needs a unique_key header`)
+  }
+  if (materialized === 'incremental' && !one('unique_key') === !one('partition_by')) {
+    throw new ConfigurationError(
+      `Model ${file}: an incremental model needs either a unique_key header (rows merged on it) ` +
+        'or a partition_by header (partitions replaced whole), not both',
+    )
+  }
+  if (one('partition_by') && materialized !== 'incremental') {
+    throw new ConfigurationError(`Model ${file}: only an incremental model can be partitioned`)
   }
   if (materialized === 'scd2' && !one('surrogate_key')) {
     throw new ConfigurationError(`Model ${file}: an scd2 model needs a surrogate_key header (the version's key)`)
   }
   const refreshes = (header.refresh ?? []).map((text) => parseRefresh(file, text))
-  if (refreshes.length > 0 && materialized !== 'incremental') {
-    throw new ConfigurationError(`Model ${file}: only an incremental model can refresh columns`)
+  if (refreshes.length > 0 && (materialized !== 'incremental' || one('partition_by'))) {
+    throw new ConfigurationError(`Model ${file}: only an incremental model with a unique key can refresh columns`)
+  }
+  if (one('publishes') && one('partition_by')) {
+    throw new ConfigurationError(
+      `Model ${file}: a partitioned model cannot publish a source table (its rows have no natural key)`,
+    )
   }
   let references: { models: string[]; sources: string[] }
   try {
@@ -162,6 +181,7 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
     sql,
     materialized,
     uniqueKey: one('unique_key'),
+    partitionBy: one('partition_by'),
     surrogateKey: one('surrogate_key'),
     grain: one('grain'),
     publishes: one('publishes'),

@@ -11,14 +11,18 @@ export function registerModelsCommand(program: Command): void {
 
   models
     .command('list')
-    .description('every model with its materialization, unique key and grain')
+    .description('every model with its materialization, unique key or partition, and grain')
     .action(async () => {
       const all = await loadModels()
       const order = buildLayers(all).flat()
       const rows = order.map((name) => all.find((model) => model.name === name) as Model)
       const width = Math.max(...rows.map((model) => model.name.length))
       for (const model of rows) {
-        const key = model.uniqueKey ? ` key=${model.uniqueKey}` : ''
+        const key = model.uniqueKey
+          ? ` key=${model.uniqueKey}`
+          : model.partitionBy
+            ? ` partition=${model.partitionBy}`
+            : ''
         const publishes = model.publishes ? ` publishes=${model.publishes}` : ''
         say(`${model.name.padEnd(width)}  ${model.materialized.padEnd(11)}${key}${publishes}`)
         if (model.grain) say(`${''.padEnd(width)}  grain: ${model.grain}`)

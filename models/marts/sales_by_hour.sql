@@ -8,13 +8,11 @@ select
     b.store_name,
     d.day_of_week,
     d.day_name,
-    t.hour,
-    count(*)::integer                 as orders,
-    sum(o.lines_subtotal)             as revenue,
-    sum(o.items_count)::integer       as items
-from warehouse.fct_orders as o
-join warehouse.dim_store_branch as b on b.sk_store_id = o.sk_store_id
-join warehouse.dim_date as d on d.date_id = o.order_date_id
-join warehouse.dim_time as t on t.time_id = o.order_time_id
-where o.order_status = 'Completed'
-group by b.store_name, d.day_of_week, d.day_name, t.hour
+    s.hour,
+    sum(s.orders)::integer            as orders,
+    sum(s.revenue)                    as revenue,
+    sum(s.items)::integer             as items
+from warehouse.int_hourly_sales as s
+join warehouse.dim_store_branch as b on b.sk_store_id = s.sk_store_id
+join warehouse.dim_date as d on d.date_id = s.order_date_id
+group by b.store_name, d.day_of_week, d.day_name, s.hour

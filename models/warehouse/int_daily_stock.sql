@@ -15,9 +15,9 @@ with flows as (
         from warehouse.fct_inventory_movements
         where nk_product_id is not null and change_ts is not null
         union all
-        select nk_product_id, sk_store_id, order_ts::date, 0, 0, quantity
-        from warehouse.fct_order_lines
-        where order_status = 'Completed' and nk_product_id is not null and order_ts is not null
+        select nk_product_id, sk_store_id, day, 0, 0, sold
+        from warehouse.int_daily_units_sold
+        where nk_product_id is not null
     ) as movements_and_sales
     group by nk_product_id, sk_store_id, day
 ),

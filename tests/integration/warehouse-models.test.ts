@@ -1,7 +1,8 @@
 // Every warehouse table and mart on a small hand-made fixture, through real pipeline runs
 // (Temporal, PostgreSQL, the S3 gateway): each gives exactly the rows worked out by hand below.
 // Then: an unchanged re-run changes nothing, a price change opens a product version that only
-// later lines use, and a customer that arrives late re-links its orders.
+// later lines use, a customer that arrives late re-links its orders, and a rejected line or a
+// moved order leaves the marts' days and hours that counted it.
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -914,6 +915,25 @@ describe('the warehouse and marts on a hand-made fixture', () => {
     const [removed] = await rows(`select rows_deleted from etl.steps
                                   where run_id = '${runId}' and step = 'model:warehouse.fct_order_lines'`)
     expect(removed).toEqual({ rows_deleted: 1 })
+    // Its 2 units no longer count as sold on 2024-03-04 (line 1008's one unit still does).
+    const [sold] = await rows(`select sold from marts.inventory_daily where product_id = 1 and day = '2024-03-04'`)
+    expect(sold).toEqual({ sold: 1 })
+  })
+
+  it('an order moved to another day and hour leaves the day and hour that counted it', async () => {
+    // Order 104 (Laci Coffee, one Croissant) moves from Wednesday 13:05 to Tuesday 19:10.
+    await h.source`update orders set order_date = '2024-03-05 19:10' where order_id = 104`
+    await h.run('full')
+    const laci = await rows(`select day_of_week, hour, orders, revenue::text, items from marts.sales_by_hour
+                             where store_name = 'Laci Coffee' and day_of_week in (2, 3) order by day_of_week, hour`)
+    expect(laci).toEqual([{ day_of_week: 2, hour: 19, orders: 1, revenue: '4.00', items: 1 }])
+    const croissants = await rows(`select day::text, sold from marts.inventory_daily
+                                   where product_id = 2 and day between '2024-03-04' and '2024-03-06' order by day`)
+    expect(croissants).toEqual([
+      { day: '2024-03-04', sold: 1 },
+      { day: '2024-03-05', sold: 1 },
+      { day: '2024-03-06', sold: 0 },
+    ])
   })
 
   it('fails a run whose warehouse no longer reconciles with the source, naming the check', async () => {

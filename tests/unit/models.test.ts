@@ -147,7 +147,7 @@ describe('model files', () => {
 
   it('fail on a missing unique key, surrogate key, or an unknown materialization', async () => {
     await expect(model('/m/warehouse/a.sql', '-- materialized: incremental\nselect 1')).rejects.toThrow(
-      'needs a unique_key',
+      'needs either a unique_key',
     )
     await expect(model('/m/warehouse/a.sql', '-- materialized: scd2\n-- unique_key: k\nselect 1')).rejects.toThrow(
       'surrogate_key',
@@ -155,6 +155,33 @@ describe('model files', () => {
     await expect(model('/m/warehouse/a.sql', '-- materialized: ephemeral\nselect 1')).rejects.toThrow(
       'materialized must be',
     )
+  })
+
+  it('partition an incremental model instead of keying it, with neither refreshes nor a published table', async () => {
+    const partitioned = await model(
+      '/m/warehouse/a.sql',
+      '-- materialized: incremental\n-- partition_by: block\nselect 1 as block',
+    )
+    expect(partitioned.partitionBy).toBe('block')
+    expect(partitioned.uniqueKey).toBeUndefined()
+    await expect(
+      model('/m/warehouse/a.sql', '-- materialized: incremental\n-- unique_key: k\n-- partition_by: block\nselect 1'),
+    ).rejects.toThrow('either a unique_key header')
+    await expect(
+      model('/m/warehouse/a.sql', '-- materialized: table\n-- partition_by: block\nselect 1'),
+    ).rejects.toThrow('only an incremental model can be partitioned')
+    await expect(
+      model(
+        '/m/warehouse/a.sql',
+        '-- materialized: incremental\n-- partition_by: block\n-- refresh: x from warehouse.b by k\nselect 1',
+      ),
+    ).rejects.toThrow('only an incremental model with a unique key can refresh')
+    await expect(
+      model(
+        '/m/warehouse/a.sql',
+        '-- materialized: incremental\n-- partition_by: block\n-- publishes: orders\nselect 1',
+      ),
+    ).rejects.toThrow('cannot publish')
   })
 
   it('of this project load, form a valid graph, and every clean model has rules', async () => {
