@@ -8,11 +8,13 @@
 //   headers then copy columns from rows other models changed in this run. A model that
 //   publishes a source table drops the rows whose new version this run rejected.
 //   Partitioned instead (`partition_by`): each partition the select returns replaces that
-//   partition's rows, so a partition rebuilt from the same input ends as it was.
+//   partition's rows, so a partition rebuilt from the same input ends as it was. With
+//   `previous_versions: kept`, the versions of rows a run replaced or removed are kept in
+//   <table>__previous until the next run, for the models that sum its rows.
 // - scd2: a new version (valid_from, valid_to, is_current) when a row's columns change.
 import type { Sql, TransactionSql } from './db.ts'
 import { ConfigurationError } from './errors.ts'
-import type { ComputedColumn, Model } from './models.ts'
+import { type ComputedColumn, type Model, PREVIOUS_VERSIONS_SUFFIX } from './models.ts'
 import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
 
 interface Column {
@@ -166,6 +168,41 @@ function incrementalIndexes(model: Model): Statement[] {
   ]
 }
 
+const previousTable = (model: Model) => `${q(model.schema)}.${q(`${model.table}${PREVIOUS_VERSIONS_SUFFIX}`)}`
+
+/**
+ * The table of a model's previous row versions: the model's columns, and the run that replaced
+ * them. It holds one run's versions: a build first clears those of other runs, and a build the
+ * same run repeats keeps what the first one saved (it replaces nothing more). Made when missing,
+ * so that a model that starts keeping versions gets it on its next build.
+ */
+function previousVersionsSetup(model: Model): Statement[] {
+  if (!model.keepsPreviousVersions) return []
+  const previous = previousTable(model)
+  return [
+    ddl(`create table if not exists ${previous} (like ${qualified(model)})`),
+    ddl(`alter table ${previous} add column if not exists _replaced_in text`),
+    ...model.computed.map((column) =>
+      ddl(`alter table ${previous} add column if not exists ${q(column.name)} ${column.type}`),
+    ),
+    ddl(
+      `create index if not exists ${q(`${model.table}${PREVIOUS_VERSIONS_SUFFIX}__replaced_in`)} on ${previous} (_replaced_in)`,
+    ),
+    ddl(`delete from ${previous} where _replaced_in is distinct from ${RUN_ID}`),
+  ]
+}
+
+/** Saves the rows `source` selects (versions about to be replaced) as previous versions. */
+const savePrevious = (model: Model, columns: string[], source: string) =>
+  `insert into ${previousTable(model)} (${list(columns)}, _run_id, _replaced_in)
+       select ${list(columns, 't.')}, t._run_id, ${RUN_ID} ${source}`
+
+/** A delete from the model's table (aliased t) that first saves the rows it removes. */
+const keepingPrevious = (model: Model, columns: string[], deletion: string) =>
+  model.keepsPreviousVersions
+    ? `with removed as (\n${deletion}\n returning t.*)\n${savePrevious(model, columns, 'from removed as t')}`
+    : deletion
+
 /**
  * Tells the model's SQL that this is its first build (etl.is_first_build()), for the rest of
  * the build's transaction: a partitioned model then reads every partition, not only those the
@@ -184,7 +221,10 @@ const firstBuildSetting = ddl(`select set_config('paccafe.first_build', 'on', tr
 function initialIncrementalStatements(model: Model, columns: string[], exists: boolean): Statement[] {
   const target = qualified(model)
   const notNull = ddl(`alter table ${target} alter column ${q(keyOf(model))} set not null`)
-  const indexes = model.partitionBy ? [partitionIndex(model)] : incrementalIndexes(model)
+  const indexes = [
+    ...(model.partitionBy ? [partitionIndex(model)] : incrementalIndexes(model)),
+    ...previousVersionsSetup(model),
+  ]
   if (!exists) {
     return [
       firstBuildSetting,
@@ -261,8 +301,22 @@ function incrementalStatements(model: Model, columns: string[], existing: Existi
     ...(existing.names.has('_run_id') ? [] : [ddl(`alter table ${target} add column _run_id text`)]),
     ...computedColumnsSql(model, existing),
     ...incrementalIndexes(model),
+    ...previousVersionsSetup(model),
     {
-      sql: `with model_rows as (\n${selectOf(model)}\n),
+      // The previous versions are read in the merge's own snapshot: the rows before it.
+      sql: `with model_rows as (\n${selectOf(model)}\n),${
+        model.keepsPreviousVersions
+          ? `
+     previous as (
+       ${savePrevious(
+         model,
+         columns,
+         `from ${target} as t join model_rows as m on m.${q(key)} = t.${q(key)}
+       where (${list(others, 't.')}) is distinct from (${list(others, 'm.')})`,
+       )}
+     ),`
+          : ''
+      }
      merged as (
        insert into ${target} as t (${list(columns)}, _run_id)
        select ${list(columns)}, ${RUN_ID} from model_rows
@@ -285,26 +339,34 @@ function incrementalStatements(model: Model, columns: string[], existing: Existi
     ...(model.publishes
       ? [
           {
-            sql: `delete from ${target} as t
+            sql: keepingPrevious(
+              model,
+              columns,
+              `delete from ${target} as t
            where t.${q(key)} in (
              select v.natural_key::${existing.typeNames.get(key) as string} from dq.verdicts as v
              where v.run_id = ${RUN_ID} and v.table_name = ${quoteLiteral(model.publishes)} and v.verdict = 'reject')`,
+            ),
             counts: 'deleted' as const,
           },
         ]
       : []),
-    ...model.refreshes.map(
-      (refresh): Statement => ({
-        sql: `update ${target} as t
+    ...model.refreshes.map((refresh): Statement => {
+      const changed = `where s.${q(refresh.by)} = t.${q(refresh.by)} and s._run_id = ${RUN_ID}${
+        refresh.at ? `\n           and t.${q(refresh.at)} >= s.valid_from and t.${q(refresh.at)} < s.valid_to` : ''
+      }
+           and (${list(refresh.columns, 't.')}) is distinct from (${list(refresh.columns, 's.')})`
+      const previous = model.keepsPreviousVersions
+        ? `with previous as (\n${savePrevious(model, columns, `from ${target} as t, ${refresh.from} as s\n${changed}`)}\n)\n`
+        : ''
+      return {
+        sql: `${previous}update ${target} as t
          set ${refresh.columns.map((column) => `${q(column)} = s.${q(column)}`).join(', ')}, _run_id = ${RUN_ID}
          from ${refresh.from} as s
-         where s.${q(refresh.by)} = t.${q(refresh.by)} and s._run_id = ${RUN_ID}${
-           refresh.at ? `\n           and t.${q(refresh.at)} >= s.valid_from and t.${q(refresh.at)} < s.valid_to` : ''
-         }
-           and (${list(refresh.columns, 't.')}) is distinct from (${list(refresh.columns, 's.')})`,
+         ${changed}`,
         counts: 'updated',
-      }),
-    ),
+      }
+    }),
     ...recomputeSql(model),
   ]
 }

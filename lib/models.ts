@@ -58,12 +58,20 @@ export interface Model {
   /** scd2: the surrogate key column the engine fills, one per version. */
   surrogateKey?: string
   grain?: string
+  /**
+   * incremental with a unique key: keeps, in <table>__previous, the versions of its rows that
+   * this run replaced or removed (header `previous_versions: kept`), so that a model summing
+   * its rows can take a changed row out of the group it was counted in.
+   */
+  keepsPreviousVersions: boolean
   /** The source table whose rows this model publishes (row accounting counts them here). */
   publishes?: string
   refreshes: Refresh[]
   computed: ComputedColumn[]
   /** Other models this one reads. */
   dependsOn: string[]
+  /** The tables of previous versions this one reads (`<model>__previous`). */
+  previousVersionsRead: string[]
   /** Staging tables this one reads. */
   sources: string[]
 }
@@ -124,6 +132,13 @@ function parseComputed(file: string, text: string): ComputedColumn {
   return { name, type, expression }
 }
 
+/** The table of a model's previous row versions, next to its own. */
+export const PREVIOUS_VERSIONS_SUFFIX = '__previous'
+
+/** The model whose table a reference reads: `warehouse.fct_orders__previous` is fct_orders'. */
+const versionedModel = (name: string) =>
+  name.endsWith(PREVIOUS_VERSIONS_SUFFIX) ? name.slice(0, -PREVIOUS_VERSIONS_SUFFIX.length) : name
+
 export async function parseModel(file: string, sql: string): Promise<Model> {
   const schema = path.basename(path.dirname(file))
   const table = path.basename(file, '.sql')
@@ -158,6 +173,13 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
   if (refreshes.length > 0 && (materialized !== 'incremental' || one('partition_by'))) {
     throw new ConfigurationError(`Model ${file}: only an incremental model with a unique key can refresh columns`)
   }
+  const keepsPreviousVersions = one('previous_versions') !== undefined
+  if (keepsPreviousVersions && one('previous_versions') !== 'kept') {
+    throw new ConfigurationError(`Model ${file}: previous_versions can only be "kept"`)
+  }
+  if (keepsPreviousVersions && (materialized !== 'incremental' || !one('unique_key'))) {
+    throw new ConfigurationError(`Model ${file}: only an incremental model with a unique key keeps previous versions`)
+  }
   if (one('publishes') && one('partition_by')) {
     throw new ConfigurationError(
       `Model ${file}: a partitioned model cannot publish a source table (its rows have no natural key)`,
@@ -171,7 +193,7 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
     const where = error.position === undefined ? '' : `:${Object.values(lineAndColumn(sql, error.position)).join(':')}`
     throw new ConfigurationError(`Model ${file}${where}: ${error.message}`)
   }
-  const dependsOn = new Set([...references.models, ...refreshes.map((refresh) => refresh.from)])
+  const dependsOn = new Set([...references.models.map(versionedModel), ...refreshes.map((refresh) => refresh.from)])
   dependsOn.delete(name)
   return {
     name,
@@ -184,10 +206,12 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
     partitionBy: one('partition_by'),
     surrogateKey: one('surrogate_key'),
     grain: one('grain'),
+    keepsPreviousVersions,
     publishes: one('publishes'),
     refreshes,
     computed: (header.computed ?? []).map((text) => parseComputed(file, text)),
     dependsOn: [...dependsOn].sort(),
+    previousVersionsRead: references.models.filter((reference) => reference.endsWith(PREVIOUS_VERSIONS_SUFFIX)),
     sources: references.sources,
   }
 }
@@ -213,6 +237,17 @@ export function assertValidGraph(models: Model[]): void {
     for (const dependency of model.dependsOn) {
       if (!byName.has(dependency)) {
         throw new ConfigurationError(`Model ${model.file} reads ${dependency}, but no model file builds it`)
+      }
+    }
+  }
+  for (const model of models) {
+    for (const name of model.previousVersionsRead) {
+      const versioned = byName.get(versionedModel(name)) as Model
+      if (!versioned.keepsPreviousVersions) {
+        throw new ConfigurationError(
+          `Model ${model.file} reads ${name}, but ${versioned.file} does not keep previous versions ` +
+            '(its header needs "-- previous_versions: kept")',
+        )
       }
     }
   }

@@ -184,6 +184,28 @@ describe('model files', () => {
     ).rejects.toThrow('cannot publish')
   })
 
+  it("read a model's previous versions as a dependency on the model, which must keep them", async () => {
+    const keeping = '-- materialized: incremental\n-- unique_key: k\n-- previous_versions: kept\nselect 1 as k'
+    const reader = 'select k from warehouse.facts__previous'
+    const [facts, sums] = await models([
+      ['/m/warehouse/facts.sql', keeping],
+      ['/m/warehouse/sums.sql', reader],
+    ])
+    expect(facts?.keepsPreviousVersions).toBe(true)
+    expect(sums?.dependsOn).toEqual(['warehouse.facts'])
+    expect(() => assertValidGraph([facts as Model, sums as Model])).not.toThrow()
+    const notKeeping = await model(
+      '/m/warehouse/facts.sql',
+      '-- materialized: incremental\n-- unique_key: k\nselect 1 as k',
+    )
+    expect(() => assertValidGraph([notKeeping, sums as Model])).toThrow(
+      'Model /m/warehouse/sums.sql reads warehouse.facts__previous, but /m/warehouse/facts.sql does not keep previous versions',
+    )
+    await expect(
+      model('/m/warehouse/a.sql', '-- materialized: table\n-- previous_versions: kept\nselect 1'),
+    ).rejects.toThrow('only an incremental model with a unique key keeps previous versions')
+  })
+
   it('of this project load, form a valid graph, and every clean model has rules', async () => {
     const all = await loadModels()
     const rules = await loadRules()
