@@ -1,9 +1,10 @@
 -- materialized: table
 -- grain: one merged customer (customer_master_id), walk-in and unknown excluded
 --
--- Recency, frequency and monetary value over Completed orders, as of the last day with orders
--- (so the answer does not drift with the clock). Scores are quintiles (5 is best). Loyalty
--- tier from the points balance: Gold from 500, Silver from 100, else Bronze.
+-- Recency, frequency and monetary value over Completed orders (summed per customer in
+-- int_customer_orders), as of the last day with orders (so the answer does not drift with the
+-- clock). Scores are quintiles (5 is best). Loyalty tier from the points balance: Gold from
+-- 500, Silver from 100, else Bronze.
 
 with customers as (
     select
@@ -19,17 +20,15 @@ as_of as (
     select max(order_ts)::date as day from warehouse.fct_orders
 ),
 
--- Summed per customer before the customers are joined: a hash aggregate on one integer key.
 completed_orders as (
     select
         customer_master_id,
-        min(order_ts)::date               as first_order_date,
-        max(order_ts)::date               as last_order_date,
-        count(order_ts)::integer          as frequency,
-        sum(lines_subtotal)               as monetary
-    from warehouse.fct_orders
-    where order_status = 'Completed' and customer_master_id > 0
-    group by customer_master_id
+        first_order_date,
+        last_order_date,
+        completed_orders                  as frequency,
+        revenue                           as monetary
+    from warehouse.int_customer_orders
+    where customer_master_id > 0 and completed_orders > 0
 ),
 
 per_customer as (

@@ -1,12 +1,15 @@
 -- materialized: incremental
 -- unique_key: nk_order_id
 -- grain: one order
+-- previous_versions: kept
 --
 -- Rebuilds the orders this run touched: a new or changed header, or a new or changed line,
 -- published or not (a line whose new version is rejected has left fct_order_lines).
 -- An order belongs to the branch of the products on its lines, the most frequent one if they
 -- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
--- lines' sum is lines_subtotal.
+-- lines' sum is lines_subtotal. The versions a run replaces are kept until the next run, for
+-- int_customer_orders and int_monthly_customer_activity to take a changed order out of the
+-- customer and month it was counted in.
 --
 -- touched_orders is two disjoint parts rather than one list of ids: on a first build every
 -- header is this run's, so the second part is empty and PostgreSQL never reads its lists of

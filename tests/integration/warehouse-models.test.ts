@@ -2,7 +2,7 @@
 // (Temporal, PostgreSQL, the S3 gateway): each gives exactly the rows worked out by hand below.
 // Then: an unchanged re-run changes nothing, a price change opens a product version that only
 // later lines use, a customer that arrives late re-links its orders, and a rejected line or a
-// moved order leaves the marts' days and hours that counted it.
+// moved order leaves the marts' days, hours, customers and months that counted it.
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -936,11 +936,65 @@ describe('the warehouse and marts on a hand-made fixture', () => {
     ])
   })
 
+  it("an order moved to another customer, or a customer's earlier first order, leaves the customer and month that counted it", async () => {
+    const rfm = () =>
+      rows(`select customer_master_id as customer, first_order_date::text as first, frequency, monetary::text
+            from marts.customer_rfm where customer_master_id in (1, 2, 7) order by 1`)
+    const activity = () =>
+      rows(`select month::text, new_customers as new, returning_customers as returning, orders,
+                   new_customer_revenue::text as new_revenue, returning_customer_revenue::text as returning_revenue,
+                   unknown_customer_revenue::text as unknown_revenue
+            from marts.customer_activity_monthly order by month`)
+    // Order 102 (13.00) moves from customer 2 to customer 1, who already ordered in March.
+    await h.source`update orders set customer_id = 1 where order_id = 102`
+    await h.run('full')
+    expect(await rfm()).toEqual([
+      { customer: 1, first: '2024-03-04', frequency: 3, monetary: '23.50' },
+      { customer: 2, first: null, frequency: 0, monetary: '0' },
+      { customer: 7, first: '2024-03-06', frequency: 1, monetary: '3.00' },
+    ])
+    const march = { month: '2024-03-01', orders: 4, unknown_revenue: '0' }
+    const january2030 = {
+      month: '2030-01-01',
+      new: 0,
+      returning: 1,
+      orders: 1,
+      new_revenue: '0',
+      returning_revenue: '3.50',
+      unknown_revenue: '0',
+    }
+    expect(await activity()).toEqual([
+      { ...march, new: 2, returning: 0, new_revenue: '23.00', returning_revenue: '0' },
+      january2030,
+    ])
+    // Customer 7 turns out to have ordered in February: no longer new in March, but returning,
+    // though no order of March changed.
+    await h.source`insert into orders (order_id, employee_id, customer_id, order_date, total_amount, payment_method, order_status, created_at)
+                   values (106, 1, 7, '2024-02-10 10:00', 3.00, 'Cash', 'Completed', '2024-02-10 10:00')`
+    await h.source`insert into order_details (order_detail_id, order_id, product_id, quantity, unit_price, subtotal, created_at)
+                   values (1012, 106, 1, 1, 3.00, 3.00, '2024-02-10 10:00')`
+    await h.run('full')
+    expect(await activity()).toEqual([
+      {
+        month: '2024-02-01',
+        new: 1,
+        returning: 0,
+        orders: 1,
+        new_revenue: '3.00',
+        returning_revenue: '0',
+        unknown_revenue: '0',
+      },
+      { ...march, new: 1, returning: 1, new_revenue: '20.00', returning_revenue: '3.00' },
+      january2030,
+    ])
+    expect((await rfm())[2]).toEqual({ customer: 7, first: '2024-02-10', frequency: 2, monetary: '6.00' })
+  })
+
   it('fails a run whose warehouse no longer reconciles with the source, naming the check', async () => {
     await h.warehouse`delete from warehouse.fct_order_lines where nk_order_detail_id = 1010`
     const { runId, error } = await h.runExpectingFailure('full')
-    expect(rootMessage(error)).toMatch(/order_lines: source 12 - rejected 3 != warehouse 8/)
-    expect(rootMessage(error)).toMatch(/completed_revenue: source 30\.50 - rejected 0\.00 != warehouse 26\.50/)
+    expect(rootMessage(error)).toMatch(/order_lines: source 13 - rejected 3 != warehouse 9/)
+    expect(rootMessage(error)).toMatch(/completed_revenue: source 33\.50 - rejected 0\.00 != warehouse 29\.50/)
     const [recorded] = await rows(
       `select difference::text from etl.reconciliation where run_id = '${runId}' and check_name = 'order_lines'`,
     )
