@@ -303,7 +303,10 @@ function incrementalStatements(model: Model, columns: string[], existing: Existi
     ...incrementalIndexes(model),
     ...previousVersionsSetup(model),
     {
-      // The previous versions are read in the merge's own snapshot: the rows before it.
+      // The previous versions are read in the merge's own snapshot: the rows before it. Each
+      // is looked up by the unique key's index (`limit 1` keeps the lookup a subquery of its
+      // own): as a join, PostgreSQL hashed the whole table, 0.5 s in fct_orders at scale 1000
+      // to find the 1,353 orders of one day.
       sql: `with model_rows as (\n${selectOf(model)}\n),${
         model.keepsPreviousVersions
           ? `
@@ -311,7 +314,8 @@ function incrementalStatements(model: Model, columns: string[], existing: Existi
        ${savePrevious(
          model,
          columns,
-         `from ${target} as t join model_rows as m on m.${q(key)} = t.${q(key)}
+         `from model_rows as m
+       cross join lateral (select * from ${target} where ${q(key)} = m.${q(key)} limit 1) as t
        where (${list(others, 't.')}) is distinct from (${list(others, 'm.')})`,
        )}
      ),`
