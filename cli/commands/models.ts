@@ -24,7 +24,8 @@ export function registerModelsCommand(program: Command): void {
             ? ` partition=${model.partitionBy}`
             : ''
         const publishes = model.publishes ? ` publishes=${model.publishes}` : ''
-        say(`${model.name.padEnd(width)}  ${model.materialized.padEnd(11)}${key}${publishes}`)
+        const previous = model.keepsPreviousVersions ? ' previous_versions=kept' : ''
+        say(`${model.name.padEnd(width)}  ${model.materialized.padEnd(11)}${key}${publishes}${previous}`)
         if (model.grain) say(`${''.padEnd(width)}  grain: ${model.grain}`)
       }
     })

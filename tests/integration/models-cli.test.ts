@@ -35,6 +35,8 @@ describe('paccafe models', () => {
     const { stdout: list } = await paccafe(['models', 'list'])
     expect(list).toMatch(/warehouse\.dim_products\s+scd2\s+key=nk_product_id publishes=products/)
     expect(list).toMatch(/marts\.customer_rfm\s+table/)
+    expect(list).toMatch(/warehouse\.fct_orders\s+incremental\s+key=nk_order_id previous_versions=kept/)
+    expect(list).toMatch(/warehouse\.int_hourly_sales\s+incremental\s+partition=order_block/)
     const { stdout: graph } = await paccafe(['models', 'graph'])
     const position = (name: string) => graph.indexOf(`  ${name}`)
     expect(position('warehouse.int_orders')).toBeGreaterThan(position('warehouse.dim_customers'))
