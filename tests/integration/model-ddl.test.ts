@@ -4,14 +4,13 @@
 // refresh keys, computed columns, the run's settings in parallel workers, and the one batch per
 // table and run that the warehouse models' joins rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
-import { migrate } from '../../lib/migrations.ts'
+import type { Sql } from '../../lib/db.ts'
 import { runModel } from '../../lib/model-runner.ts'
 import { parseModel } from '../../lib/models.ts'
-import { testConfig } from '../support/harness.ts'
+import { migratedWarehouse } from '../support/harness.ts'
 
-const { warehouseUrl } = testConfig('materializations')
 let sql: Sql
+let drop: () => Promise<void>
 
 const settings = { runId: 'run-materializations', timezone: 'Asia/Jakarta' }
 const SELECT = 'select n, n * 10 as tens from staging.numbers'
@@ -30,16 +29,14 @@ async function rows(): Promise<{ n: number; tens: number }[]> {
 }
 
 beforeAll(async () => {
-  await dropDatabase(warehouseUrl)
-  await ensureDatabase(warehouseUrl)
-  sql = connect(warehouseUrl, { max: 1 })
-  await migrate(sql)
+  const warehouse = await migratedWarehouse('materializations')
+  sql = warehouse.sql
+  drop = warehouse.drop
   await sql`create table staging.numbers (n int)`
   await sql`insert into staging.numbers values (1), (2)`
 })
 afterAll(async () => {
-  await sql?.end()
-  await dropDatabase(warehouseUrl)
+  await drop?.()
 })
 
 describe('changing a model between view and table', () => {

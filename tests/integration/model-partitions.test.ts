@@ -2,15 +2,14 @@
 // partition, later builds replace only the partitions their select returns, a row that moves
 // is taken out of the partition that counted it, and building again changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
-import { migrate } from '../../lib/migrations.ts'
+import type { Sql } from '../../lib/db.ts'
 import { compileModel } from '../../lib/model-compiler.ts'
 import { runModel } from '../../lib/model-runner.ts'
 import { type Model, parseModel } from '../../lib/models.ts'
-import { testConfig } from '../support/harness.ts'
+import { migratedWarehouse } from '../support/harness.ts'
 
-const { warehouseUrl } = testConfig('partitions')
 let sql: Sql
+let drop: () => Promise<void>
 let model: Model
 
 // Sales per block of ten sale ids and day, as warehouse.int_daily_units_sold sums order lines:
@@ -46,10 +45,9 @@ async function totals(): Promise<{ block: number; day: string | null; amount: nu
 }
 
 beforeAll(async () => {
-  await dropDatabase(warehouseUrl)
-  await ensureDatabase(warehouseUrl)
-  sql = connect(warehouseUrl, { max: 1 })
-  await migrate(sql)
+  const warehouse = await migratedWarehouse('partitions')
+  sql = warehouse.sql
+  drop = warehouse.drop
   model = await parseModel('/m/warehouse/daily_totals.sql', DAILY_TOTALS)
   await sql`create table staging.sales (id int, day date, amount int, _run_id text)`
   await sql`create table staging.removed_sales (id int, run_id text)`
@@ -59,8 +57,7 @@ beforeAll(async () => {
     (11, '2024-03-02', 4, 'run-1'), (25, '2024-03-03', 9, 'run-1')`
 })
 afterAll(async () => {
-  await sql?.end()
-  await dropDatabase(warehouseUrl)
+  await drop?.()
 })
 
 describe('a partitioned incremental model', () => {

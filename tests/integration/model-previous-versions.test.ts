@@ -2,14 +2,13 @@
 // its merge, its refresh and its removal of rejected rows replace are kept in <table>__previous
 // for the run that replaced them, and a build the same run repeats keeps them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
-import { migrate } from '../../lib/migrations.ts'
+import type { Sql } from '../../lib/db.ts'
 import { runModel } from '../../lib/model-runner.ts'
 import { type Model, parseModel } from '../../lib/models.ts'
-import { testConfig } from '../support/harness.ts'
+import { migratedWarehouse } from '../support/harness.ts'
 
-const { warehouseUrl } = testConfig('previous_versions')
 let sql: Sql
+let drop: () => Promise<void>
 let model: Model
 
 // Orders staged per run; warehouse.regions stands for a dimension whose _run_id says which run
@@ -33,10 +32,9 @@ async function previous(): Promise<{ order_id: number; customer: string; region:
 }
 
 beforeAll(async () => {
-  await dropDatabase(warehouseUrl)
-  await ensureDatabase(warehouseUrl)
-  sql = connect(warehouseUrl, { max: 1 })
-  await migrate(sql)
+  const warehouse = await migratedWarehouse('previous_versions')
+  sql = warehouse.sql
+  drop = warehouse.drop
   model = await parseModel('/m/warehouse/orders.sql', ORDERS)
   await sql`create table staging.order_rows (order_id int, customer text, amount int, run_id text)`
   await sql`create table warehouse.regions (customer text, region text, _run_id text)`
@@ -44,8 +42,7 @@ beforeAll(async () => {
   await sql`insert into staging.order_rows values (1, 'A', 5, 'run-1'), (2, 'B', 7, 'run-1'), (3, 'B', 2, 'run-1')`
 })
 afterAll(async () => {
-  await sql?.end()
-  await dropDatabase(warehouseUrl)
+  await drop?.()
 })
 
 describe('an incremental model that keeps previous versions', () => {

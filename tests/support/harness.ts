@@ -65,6 +65,25 @@ export function testConfig(id: string): Config {
   }
 }
 
+/**
+ * A warehouse database of its own, fresh and migrated, for a test file of the model engine that
+ * needs no other service; drop() closes the connection and removes the database.
+ */
+export async function migratedWarehouse(id: string): Promise<{ sql: Sql; drop: () => Promise<void> }> {
+  const { warehouseUrl } = testConfig(id)
+  await dropDatabase(warehouseUrl)
+  await ensureDatabase(warehouseUrl)
+  const sql = connect(warehouseUrl, { max: 1 })
+  await migrate(sql)
+  return {
+    sql,
+    drop: async () => {
+      await sql.end()
+      await dropDatabase(warehouseUrl)
+    },
+  }
+}
+
 let runCounter = 0
 
 export interface HarnessOptions {
