@@ -11,7 +11,7 @@
 -- instead of summing a million orders on every run; int_monthly_customer_activity reads the
 -- versions a run replaced, to find the months where a customer's first order moved.
 
-with touched_customers as (
+with touched_customers as not materialized (
     select customer_master_id
     from warehouse.fct_orders
     where _run_id = etl.current_run_id()
@@ -31,31 +31,26 @@ orders_to_sum as (
 
     union all
 
-    -- Later builds sum those of the customers this run touched.
+    -- Later builds sum those of the customers this run touched,
     select customer_master_id, order_ts, lines_subtotal
     from warehouse.fct_orders
     where order_status = 'Completed' and not etl.is_first_build()
       and customer_master_id in (select customer_master_id from touched_customers)
-),
 
-sums as (
-    select
-        customer_master_id,
-        min(order_ts)::date                 as first_order_date,
-        max(order_ts)::date                 as last_order_date,
-        count(*)::integer                   as completed_orders,
-        sum(lines_subtotal)                 as revenue
-    from orders_to_sum
-    group by customer_master_id
+    union all
+
+    -- and each of them once with no order, so that one left with no Completed order still gets
+    -- its row (with none).
+    select customer_master_id, null, null
+    from touched_customers
+    where not etl.is_first_build()
 )
 
-select customer_master_id, first_order_date, last_order_date, completed_orders, revenue
-from sums
-
-union all
-
--- A touched customer with no Completed order left.
-select t.customer_master_id, null, null, 0, 0
-from touched_customers as t
-where not etl.is_first_build()
-  and not exists (select from sums as s where s.customer_master_id = t.customer_master_id)
+select
+    customer_master_id,
+    min(order_ts)::date                     as first_order_date,
+    max(order_ts)::date                     as last_order_date,
+    count(order_ts)::integer                as completed_orders,
+    coalesce(sum(lines_subtotal), 0)        as revenue
+from orders_to_sum
+group by customer_master_id
