@@ -80,7 +80,7 @@ describe('paccafe models', () => {
     const { stdout } = await paccafe(['models', 'run', 'fct_orders+'])
     const top = await h.warehouse`select * from public.top_hours`
     expect(top.length).toBeGreaterThan(0)
-    expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 5 models/)
+    expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 8 models/)
     const [rebuilt] = await h.warehouse`select count(*)::int as n from marts.customer_rfm`
     expect(rebuilt?.n).toBeGreaterThan(0)
     const [modelsRun] = await h.warehouse`
@@ -94,6 +94,9 @@ describe('paccafe models', () => {
       'model:marts.employee_performance',
       'model:marts.sales_by_hour',
       'model:warehouse.fct_orders',
+      'model:warehouse.int_customer_orders',
+      'model:warehouse.int_hourly_sales',
+      'model:warehouse.int_monthly_customer_activity',
     ])
   })
 })
