@@ -893,21 +893,11 @@ describe('the warehouse and marts on a hand-made fixture', () => {
       { customer: 1, first: '2024-03-04', last: '2024-03-04', completed_orders: 1, revenue: '13.00' },
       { customer: 2, first: '2024-03-05', last: '2024-03-05', completed_orders: 1, revenue: '13.00' },
     ])
-    expect(
-      await rows(`select month::text, new_customers, returning_customers, walk_in_orders, orders,
-                         new_customer_revenue::text, unknown_customer_revenue::text
-                  from warehouse.int_monthly_customer_activity`),
-    ).toEqual([
-      {
-        month: '2024-03-01',
-        new_customers: 2,
-        returning_customers: 0,
-        walk_in_orders: 1,
-        orders: 4,
-        new_customer_revenue: '26.00',
-        unknown_customer_revenue: '3.00',
-      },
-    ])
+    // Its one month, which the mart copies (checked by hand above).
+    const months = (table: string) => rows(`select * from ${table} order by month`)
+    expect((await months('warehouse.int_monthly_customer_activity')).map(({ _run_id, ...month }) => month)).toEqual(
+      await months('marts.customer_activity_monthly'),
+    )
   })
 
   it('reconciles with the source: completed revenue, lines and orders', async () => {
