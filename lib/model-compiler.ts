@@ -63,13 +63,14 @@ interface ExistingRelation {
   typeNames: Map<string, string>
 }
 
-async function existingRelation(sql: Sql | TransactionSql, model: Model): Promise<ExistingRelation | null> {
+/** What a relation (a schema-qualified, quoted name) is now, or null if it does not exist. */
+async function existingRelation(sql: Sql | TransactionSql, relation: string): Promise<ExistingRelation | null> {
   const rows = await sql<{ name: string; type: number; typeName: string; generated: string; kind: string }[]>`
     select a.attname as name, a.atttypid::int as type, format_type(a.atttypid, a.atttypmod) as "typeName",
            a.attgenerated as generated, c.relkind as kind
     from pg_attribute a
     join pg_class c on c.oid = a.attrelid
-    where a.attrelid = to_regclass(${qualified(model)}) and a.attnum > 0 and not a.attisdropped
+    where a.attrelid = to_regclass(${relation}) and a.attnum > 0 and not a.attisdropped
     order by a.attnum`
   if (rows.length === 0) return null
   return {
@@ -172,23 +173,22 @@ const previousTable = (model: Model) => `${q(model.schema)}.${q(`${model.table}$
 
 /**
  * The table of a model's previous row versions: the model's columns, and the run that replaced
- * them. It holds one run's versions: a build first clears those of other runs, and a build the
- * same run repeats keeps what the first one saved (it replaces nothing more). Made when missing,
- * so that a model that starts keeping versions gets it on its next build.
+ * them. It holds one run's versions: a build clears those of other runs, and a build the same
+ * run repeats keeps what the first one saved (it replaces nothing more). It is made again when
+ * it is missing or its columns are no longer the model's (a column added to the model's table),
+ * since a version of other columns could not be saved in it.
  */
-function previousVersionsSetup(model: Model): Statement[] {
+function previousVersionsSetup(model: Model, columns: string[], previous: ExistingRelation | null): Statement[] {
   if (!model.keepsPreviousVersions) return []
-  const previous = previousTable(model)
+  const table = previousTable(model)
+  const expected = [...columns, '_run_id', '_replaced_in']
+  if (previous && previous.names.size === expected.length && expected.every((name) => previous.names.has(name))) {
+    return [ddl(`delete from ${table} where _replaced_in is distinct from ${RUN_ID}`)]
+  }
   return [
-    ddl(`create table if not exists ${previous} (like ${qualified(model)})`),
-    ddl(`alter table ${previous} add column if not exists _replaced_in text`),
-    ...model.computed.map((column) =>
-      ddl(`alter table ${previous} add column if not exists ${q(column.name)} ${column.type}`),
-    ),
-    ddl(
-      `create index if not exists ${q(`${model.table}${PREVIOUS_VERSIONS_SUFFIX}__replaced_in`)} on ${previous} (_replaced_in)`,
-    ),
-    ddl(`delete from ${previous} where _replaced_in is distinct from ${RUN_ID}`),
+    ddl(`drop table if exists ${table}`),
+    ddl(`create table ${table} (like ${qualified(model)}, _replaced_in text)`),
+    ddl(`create index ${q(`${model.table}${PREVIOUS_VERSIONS_SUFFIX}__replaced_in`)} on ${table} (_replaced_in)`),
   ]
 }
 
@@ -218,12 +218,17 @@ const firstBuildSetting = ddl(`select set_config('paccafe.first_build', 'on', tr
  * insert, 19.2 s as built); its key (or partition column) is then set NOT NULL, a scan of the
  * new table (0.3 s there).
  */
-function initialIncrementalStatements(model: Model, columns: string[], exists: boolean): Statement[] {
+function initialIncrementalStatements(
+  model: Model,
+  columns: string[],
+  exists: boolean,
+  previous: ExistingRelation | null,
+): Statement[] {
   const target = qualified(model)
   const notNull = ddl(`alter table ${target} alter column ${q(keyOf(model))} set not null`)
   const indexes = [
     ...(model.partitionBy ? [partitionIndex(model)] : incrementalIndexes(model)),
-    ...previousVersionsSetup(model),
+    ...previousVersionsSetup(model, columns, previous),
   ]
   if (!exists) {
     return [
@@ -292,7 +297,12 @@ function partitionStatements(model: Model, columns: string[], existing: Existing
   ]
 }
 
-function incrementalStatements(model: Model, columns: string[], existing: ExistingRelation): Statement[] {
+function incrementalStatements(
+  model: Model,
+  columns: string[],
+  existing: ExistingRelation,
+  previous: ExistingRelation | null,
+): Statement[] {
   const key = model.uniqueKey as string
   const others = columns.filter((column) => column !== key)
   const target = qualified(model)
@@ -301,7 +311,7 @@ function incrementalStatements(model: Model, columns: string[], existing: Existi
     ...(existing.names.has('_run_id') ? [] : [ddl(`alter table ${target} add column _run_id text`)]),
     ...computedColumnsSql(model, existing),
     ...incrementalIndexes(model),
-    ...previousVersionsSetup(model),
+    ...previousVersionsSetup(model, columns, previous),
     {
       // The previous versions are read in the merge's own snapshot: the rows before it. Each
       // is looked up by the unique key's index (`limit 1` keeps the lookup a subquery of its
@@ -434,7 +444,7 @@ async function isEmpty(sql: Sql | TransactionSql, model: Model): Promise<boolean
  * model-runner.ts adds a full refresh's drop and the statistics refresh after them.
  */
 export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
-  const existing = await existingRelation(sql, model)
+  const existing = await existingRelation(sql, qualified(model))
   // A model that changed between view and table is dropped first: neither replaces the other.
   const replaced = existing !== null && (existing.kind === 'view') !== (model.materialized === 'view')
   const drop = replaced ? [ddl(`drop ${existing.kind} ${qualified(model)} cascade`)] : []
@@ -459,7 +469,7 @@ async function storedStatements(
         names,
         existing === null ? 'none' : sameColumns(existing.stored, columns) ? 'same' : 'different',
       )
-    case 'incremental':
+    case 'incremental': {
       // Checked on an empty table too: its first build would insert into the columns it has.
       if (existing) {
         // Computed columns are the engine's to add or convert (computedColumnsSql).
@@ -471,11 +481,13 @@ async function storedStatements(
           ['_run_id', ...computed],
         )
       }
-      if (existing === null) return initialIncrementalStatements(model, names, false)
+      const previous = model.keepsPreviousVersions ? await existingRelation(sql, previousTable(model)) : null
+      if (existing === null) return initialIncrementalStatements(model, names, false, previous)
       if (await isEmpty(sql, model))
-        return [...computedColumnsSql(model, existing), ...initialIncrementalStatements(model, names, true)]
+        return [...computedColumnsSql(model, existing), ...initialIncrementalStatements(model, names, true, previous)]
       if (model.partitionBy) return partitionStatements(model, names, existing)
-      return incrementalStatements(model, names, existing)
+      return incrementalStatements(model, names, existing, previous)
+    }
     default: // scd2 (a view has no stored rows)
       if (!names.includes(CHANGED_AT)) {
         throw new ConfigurationError(`Model ${model.file}: an scd2 model's select needs a ${CHANGED_AT} column`)

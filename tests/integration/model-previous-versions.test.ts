@@ -84,4 +84,14 @@ describe('an incremental model that keeps previous versions', () => {
     await build('run-4')
     expect(await previous()).toEqual([])
   })
+
+  it("keeps the versions of a column added to the model's table since", async () => {
+    await sql`alter table warehouse.orders add column channel text`
+    model = await parseModel('/m/warehouse/orders.sql', ORDERS.replace('r.region\n', "r.region, 'pos' as channel\n"))
+    await sql`insert into staging.order_rows values (2, 'B', 8, 'run-5')`
+    await build('run-5')
+    expect(
+      await sql`select order_id, amount, channel, _replaced_in as replaced_in from warehouse.orders__previous`,
+    ).toEqual([{ order_id: 2, amount: 7, channel: null, replaced_in: 'run-5' }])
+  })
 })
