@@ -274,7 +274,6 @@ function partitionStatements(model: Model, columns: string[], existing: Existing
   const target = qualified(model)
   const partition = q(model.partitionBy as string)
   return [
-    ...(existing.names.has('_run_id') ? [] : [ddl(`alter table ${target} add column _run_id text`)]),
     ...computedColumnsSql(model, existing),
     partitionIndex(model),
     {
