@@ -154,33 +154,35 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
       `Model ${file}: materialized must be one of ${MATERIALIZATIONS.join(', ')}, not ${materialized}`,
     )
   }
-  if (materialized === 'scd2' && !one('unique_key')) {
+  const keyed = one('unique_key') !== undefined
+  const partitioned = one('partition_by') !== undefined
+  if (materialized === 'scd2' && !keyed) {
     throw new ConfigurationError(`Model ${file}: an scd2 model needs a unique_key header`)
   }
-  if (materialized === 'incremental' && !one('unique_key') === !one('partition_by')) {
+  if (materialized === 'incremental' && keyed === partitioned) {
     throw new ConfigurationError(
       `Model ${file}: an incremental model needs either a unique_key header (rows merged on it) ` +
         'or a partition_by header (partitions replaced whole), not both',
     )
   }
-  if (one('partition_by') && materialized !== 'incremental') {
+  if (partitioned && materialized !== 'incremental') {
     throw new ConfigurationError(`Model ${file}: only an incremental model can be partitioned`)
   }
   if (materialized === 'scd2' && !one('surrogate_key')) {
     throw new ConfigurationError(`Model ${file}: an scd2 model needs a surrogate_key header (the version's key)`)
   }
   const refreshes = (header.refresh ?? []).map((text) => parseRefresh(file, text))
-  if (refreshes.length > 0 && (materialized !== 'incremental' || one('partition_by'))) {
+  if (refreshes.length > 0 && (materialized !== 'incremental' || partitioned)) {
     throw new ConfigurationError(`Model ${file}: only an incremental model with a unique key can refresh columns`)
   }
   const keepsPreviousVersions = one('previous_versions') !== undefined
   if (keepsPreviousVersions && one('previous_versions') !== 'kept') {
     throw new ConfigurationError(`Model ${file}: previous_versions can only be "kept"`)
   }
-  if (keepsPreviousVersions && (materialized !== 'incremental' || !one('unique_key'))) {
+  if (keepsPreviousVersions && (materialized !== 'incremental' || !keyed)) {
     throw new ConfigurationError(`Model ${file}: only an incremental model with a unique key keeps previous versions`)
   }
-  if (one('publishes') && one('partition_by')) {
+  if (one('publishes') && partitioned) {
     throw new ConfigurationError(
       `Model ${file}: a partitioned model cannot publish a source table (its rows have no natural key)`,
     )
