@@ -3,14 +3,13 @@
 // relation is dropped in the build's transaction), the indexes of an incremental model's
 // refresh keys, computed columns, the run's settings in parallel workers, and the one batch per
 // table and run that the warehouse models' joins rely on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Sql } from '../../lib/db.ts'
 import { runModel } from '../../lib/model-runner.ts'
 import { parseModel } from '../../lib/models.ts'
 import { migratedWarehouse } from '../support/harness.ts'
 
 let sql: Sql
-let drop: () => Promise<void>
 
 const settings = { runId: 'run-materializations', timezone: 'Asia/Jakarta' }
 const SELECT = 'select n, n * 10 as tens from staging.numbers'
@@ -31,12 +30,9 @@ async function rows(): Promise<{ n: number; tens: number }[]> {
 beforeAll(async () => {
   const warehouse = await migratedWarehouse('materializations')
   sql = warehouse.sql
-  drop = warehouse.drop
   await sql`create table staging.numbers (n int)`
   await sql`insert into staging.numbers values (1), (2)`
-})
-afterAll(async () => {
-  await drop?.()
+  return warehouse.drop
 })
 
 describe('changing a model between view and table', () => {

@@ -1,7 +1,7 @@
 // A partitioned incremental model against a real PostgreSQL: its first build reads every
 // partition, later builds replace only the partitions their select returns, a row that moves
 // is taken out of the partition that counted it, and building again changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Sql } from '../../lib/db.ts'
 import { compileModel } from '../../lib/model-compiler.ts'
 import { runModel } from '../../lib/model-runner.ts'
@@ -9,7 +9,6 @@ import { type Model, parseModel } from '../../lib/models.ts'
 import { migratedWarehouse } from '../support/harness.ts'
 
 let sql: Sql
-let drop: () => Promise<void>
 let model: Model
 
 // Sales per block of ten sale ids and day, as warehouse.int_daily_units_sold sums order lines:
@@ -47,7 +46,6 @@ async function totals(): Promise<{ block: number; day: string | null; amount: nu
 beforeAll(async () => {
   const warehouse = await migratedWarehouse('partitions')
   sql = warehouse.sql
-  drop = warehouse.drop
   model = await parseModel('/m/warehouse/daily_totals.sql', DAILY_TOTALS)
   await sql`create table staging.sales (id int, day date, amount int, _run_id text)`
   await sql`create table staging.removed_sales (id int, run_id text)`
@@ -55,9 +53,7 @@ beforeAll(async () => {
   await sql`insert into staging.sales values
     (1, '2024-03-01', 5, 'run-0'), (2, '2024-03-01', 7, 'run-0'), (3, '2024-03-02', 1, 'run-0'),
     (11, '2024-03-02', 4, 'run-1'), (25, '2024-03-03', 9, 'run-1')`
-})
-afterAll(async () => {
-  await drop?.()
+  return warehouse.drop
 })
 
 describe('a partitioned incremental model', () => {

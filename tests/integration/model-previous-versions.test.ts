@@ -1,14 +1,13 @@
 // An incremental model that keeps previous versions, against a real PostgreSQL: the versions
 // its merge, its refresh and its removal of rejected rows replace are kept in <table>__previous
 // for the run that replaced them, and a build the same run repeats keeps them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Sql } from '../../lib/db.ts'
 import { runModel } from '../../lib/model-runner.ts'
 import { type Model, parseModel } from '../../lib/models.ts'
 import { migratedWarehouse } from '../support/harness.ts'
 
 let sql: Sql
-let drop: () => Promise<void>
 let model: Model
 
 // Orders staged per run; warehouse.regions stands for a dimension whose _run_id says which run
@@ -34,15 +33,12 @@ async function previous(): Promise<{ order_id: number; customer: string; region:
 beforeAll(async () => {
   const warehouse = await migratedWarehouse('previous_versions')
   sql = warehouse.sql
-  drop = warehouse.drop
   model = await parseModel('/m/warehouse/orders.sql', ORDERS)
   await sql`create table staging.order_rows (order_id int, customer text, amount int, run_id text)`
   await sql`create table warehouse.regions (customer text, region text, _run_id text)`
   await sql`insert into warehouse.regions values ('A', 'north', 'run-1'), ('B', 'south', 'run-1')`
   await sql`insert into staging.order_rows values (1, 'A', 5, 'run-1'), (2, 'B', 7, 'run-1'), (3, 'B', 2, 'run-1')`
-})
-afterAll(async () => {
-  await drop?.()
+  return warehouse.drop
 })
 
 describe('an incremental model that keeps previous versions', () => {
