@@ -5,11 +5,11 @@
 // less an overlap window for late commits; the merge on the source key keeps the overlap from
 // doubling a row. The batch id is derived from the run, so a retried activity finds its batch
 // already staged and returns the recorded counts.
-import { heartbeat } from '@temporalio/activity'
 import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { chunkedCopy } from '../lib/chunked-copy.ts'
-import { refreshStatistics, type TransactionSql } from '../lib/db.ts'
+import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/first-load.ts'
+import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/staging-catalog.ts'
@@ -48,7 +48,13 @@ export function makeExtractPosTable(context: ActivityContext) {
           from etl.batches where batch_id = ${batchId}`
         const loadTable = await copyIntoLoadTable(context, staging, batchId, batch?.lower_bound ?? null)
         await prepareLoadAsMirror(context.config.warehouseUrl, warehouse, staging.table, loadTable)
-        return withStepCounts(await mergeIntoMirror(context, staging, batchId, loadTable, input.mode))
+        const merged = await withCancellableSession(
+          context.config.warehouseUrl,
+          warehouse,
+          'paccafe-worker-extract',
+          (session) => mergeIntoMirror({ ...context, warehouse: session }, staging, batchId, loadTable, input.mode),
+        )
+        return withStepCounts(merged)
       },
     )
     return {
@@ -115,7 +121,11 @@ async function copyIntoLoadTable(
     source: 'pos',
     where: extractedFrom === null ? null : `created_at >= '${extractedFrom}'::timestamp`,
     chunkRows: context.config.extractChunkRows,
-    onChunk: (progress) => heartbeat(progress),
+    onChunk: (progress) => {
+      // A cancelled or timed-out attempt stops at a chunk boundary; the retry resumes there.
+      cancellationSignal().throwIfAborted()
+      heartbeat(progress)
+    },
   })
   return loadTable
 }

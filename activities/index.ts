@@ -1,5 +1,6 @@
 // The activities a worker hosts. Workflows import this module as types only.
-import { withTypedFailures } from '../lib/errors.ts'
+import { withTypedFailures } from '../lib/activity-failures.ts'
+import { withHeartbeats } from '../lib/heartbeat.ts'
 import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
@@ -16,20 +17,22 @@ import { makePlanRun, makeRunModel } from './run-model.ts'
 import { makeValidateTable } from './validate-table.ts'
 
 export function createActivities(context: ActivityContext) {
-  return withTypedFailures({
-    startRun: makeStartRun(context),
-    finishRun: makeFinishRun(context),
-    releaseFailedRun: makeReleaseFailedRun(context),
-    acquireWriterLock: makeAcquireWriterLock(context),
-    releaseWriterLock: makeReleaseWriterLock(context),
-    planRun: makePlanRun(context),
-    extractPosTable: makeExtractPosTable(context),
-    ingestSheet: makeIngestSheet(context),
-    runModel: makeRunModel(context),
-    validateTable: makeValidateTable(context),
-    reconcileRowAccounting: makeReconcileRowAccounting(context),
-    reconcileWarehouse: makeReconcileWarehouse(context),
-  })
+  return withTypedFailures(
+    withHeartbeats({
+      startRun: makeStartRun(context),
+      finishRun: makeFinishRun(context),
+      releaseFailedRun: makeReleaseFailedRun(context),
+      acquireWriterLock: makeAcquireWriterLock(context),
+      releaseWriterLock: makeReleaseWriterLock(context),
+      planRun: makePlanRun(context),
+      extractPosTable: makeExtractPosTable(context),
+      ingestSheet: makeIngestSheet(context),
+      runModel: makeRunModel(context),
+      validateTable: makeValidateTable(context),
+      reconcileRowAccounting: makeReconcileRowAccounting(context),
+      reconcileWarehouse: makeReconcileWarehouse(context),
+    }),
+  )
 }
 
 export type Activities = ReturnType<typeof createActivities>

@@ -1,4 +1,6 @@
-// Runs one SQL model (clean, warehouse or mart) as one activity, in one transaction.
+// Runs one SQL model (clean, warehouse or mart) as one activity, in one transaction, on a
+// session of its own whose statement is cancelled if the activity is.
+import { withCancellableSession } from '../lib/db.ts'
 import { ConfigurationError } from '../lib/errors.ts'
 import { runModel as buildModel } from '../lib/model-runner.ts'
 import { buildLayers, graphOf, sourceTableOf } from '../lib/models.ts'
@@ -22,11 +24,17 @@ export function makeRunModel(context: ActivityContext) {
       context.warehouse,
       { runId: input.runId, step: `model:${model.name}` },
       async () => {
-        const built = await buildModel(
+        const built = await withCancellableSession(
+          context.config.warehouseUrl,
           context.warehouse,
-          model,
-          { runId: input.runId, timezone: context.config.timezone },
-          { fullRefresh: input.fullRefresh },
+          'paccafe-worker-model',
+          (session) =>
+            buildModel(
+              session,
+              model,
+              { runId: input.runId, timezone: context.config.timezone },
+              { fullRefresh: input.fullRefresh },
+            ),
         )
         return { ...built, rowsIn: built.rowsSelected, rowsOut: built.rowsSelected }
       },

@@ -3,8 +3,9 @@
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
 import { batchIdFor } from '../lib/batch-names.ts'
-import { refreshStatistics, type Sql } from '../lib/db.ts'
+import { refreshStatistics, type Sql, withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
+import type { ObjectStore } from '../lib/object-store.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { type Rule, rulesFor } from '../lib/rules.ts'
@@ -49,18 +50,25 @@ function failingRowsSql(rule: Rule, cleanTable: string, batchId: string): string
 
 export function makeValidateTable(context: ActivityContext) {
   return async function validateTable(input: ValidateInput): Promise<ValidationResult> {
-    const { warehouse } = context
     const rules = rulesFor(context.rules, input.tableName)
     const cleanTable = `clean.${q(input.tableName)}`
+    const batchId = batchIdFor(input.runId, input.tableName)
+    const validate = async (session: Sql) => {
+      await syncRuleCatalogue(session, rules)
+      await assertRulesCompile(session, rules, cleanTable, batchId)
+      const archived = await archiveQuarantinedRows(session, context.store, input, rules, cleanTable, batchId)
+      return { archived, counts: await recordVerdicts(session, input, rules, cleanTable, batchId, archived) }
+    }
     const result = await recordStep(
-      warehouse,
+      context.warehouse,
       { runId: input.runId, step: 'validate', tableName: input.tableName },
       async () => {
-        const batchId = batchIdFor(input.runId, input.tableName)
-        await syncRuleCatalogue(warehouse, rules)
-        await assertRulesCompile(warehouse, rules, cleanTable, batchId)
-        const archived = await archiveQuarantinedRows(context, input, rules, cleanTable, batchId)
-        const counts = await recordVerdicts(warehouse, input, rules, cleanTable, batchId, archived)
+        const { archived, counts } = await withCancellableSession(
+          context.config.warehouseUrl,
+          context.warehouse,
+          'paccafe-worker-validate',
+          validate,
+        )
         return {
           ...counts,
           quarantineObjects: archived.map((object) => object.objectKey),
@@ -110,13 +118,13 @@ interface ArchivedObject extends QuarantineObject {
 
 /** Archives, per reject or nullify rule, the original staging rows that failed it. */
 async function archiveQuarantinedRows(
-  context: ActivityContext,
+  warehouse: Sql,
+  store: ObjectStore,
   input: ValidateInput,
   rules: Rule[],
   cleanTable: string,
   batchId: string,
 ): Promise<ArchivedObject[]> {
-  const { warehouse, store } = context
   const staging = await describeStagingTable(warehouse, input.tableName)
   const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')

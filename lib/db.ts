@@ -2,6 +2,7 @@
 // templates; identifiers come from fixed lists or the driver's sql(identifier) helper.
 import postgres from 'postgres'
 import { databaseName } from './config.ts'
+import { onCancellation } from './heartbeat.ts'
 
 export type Sql = postgres.Sql
 export type TransactionSql = postgres.TransactionSql
@@ -30,6 +31,15 @@ export const SESSION_SETTINGS = {
   maintenance_work_mem: '256MB',
 } as const
 
+/**
+ * Settings of the pipeline's sessions in its own database. PostgreSQL checks every few seconds
+ * that the client of a running statement is still there, and abandons the statement of a worker
+ * that died (otherwise it runs on, holding its locks, and the retry waits behind it). Not set
+ * on the source, which may be a PostgreSQL older than 14 (it would refuse the connection); a
+ * source backend notices a dead reader as soon as it sends it rows.
+ */
+export const WRITER_SESSION_SETTINGS = { client_connection_check_interval: '5s' } as const
+
 /** The same settings as libpq's `options` (PGOPTIONS): for node-postgres and psql. */
 export const SESSION_OPTIONS = Object.entries(SESSION_SETTINGS)
   .map(([name, value]) => `-c ${name}=${value}`)
@@ -42,8 +52,8 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     connection: {
       application_name: options.name ?? 'paccafe',
       ...SESSION_SETTINGS,
+      ...(options.readOnly ? { default_transaction_read_only: true } : WRITER_SESSION_SETTINGS),
       ...options.settings,
-      ...(options.readOnly ? { default_transaction_read_only: true } : {}),
     },
     transform: { undefined: null },
   })
@@ -104,6 +114,26 @@ export async function withDedicatedConnection<T>(
     // The work is done (or failed) by now; a COPY cut short would only make a graceful end wait.
     await sql.end({ timeout: 0 })
   }
+}
+
+/**
+ * Runs `work` on a connection of its own whose statement is cancelled in PostgreSQL
+ * (pg_cancel_backend, sent through `pool`) when the activity is cancelled or times out, so a
+ * retry never races a statement still running for an attempt given up on.
+ */
+export async function withCancellableSession<T>(
+  url: string,
+  pool: Sql,
+  name: string,
+  work: (sql: Sql) => Promise<T>,
+): Promise<T> {
+  return withDedicatedConnection(url, { name }, async (session) => {
+    const [backend] = await session<{ pid: number }[]>`select pg_backend_pid() as pid`
+    return onCancellation(
+      () => pool`select pg_cancel_backend(${backend?.pid ?? 0})`,
+      () => work(session),
+    )
+  })
 }
 
 /**

@@ -47,18 +47,3 @@ export function toTemporalFailure(error: unknown): unknown {
   }
   return error
 }
-
-/** Wraps every activity so that project errors reach Temporal with their type name. */
-export function withTypedFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  const wrapped: Record<string, unknown> = {}
-  for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = async (...args: never[]) => {
-      try {
-        return await fn(...args)
-      } catch (error) {
-        throw toTemporalFailure(error)
-      }
-    }
-  }
-  return wrapped as T
-}

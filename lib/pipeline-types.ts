@@ -10,21 +10,24 @@ export interface ModelNode {
 }
 
 export interface PipelineRunInput {
-  runId: string
+  /** Taken from the workflow id (paccafe-pipeline-<run id>) when absent. */
+  runId?: string
   mode: RunMode
-  /** How long an extract may go without a heartbeat before it is retried elsewhere (default 60). */
-  extractHeartbeatSeconds?: number
+  /** How long an activity may go without a heartbeat before it is retried elsewhere (default 20). */
+  heartbeatSeconds?: number
   /** How many models may build at once (default 2). */
   modelConcurrency?: number
 }
 
 /** Rebuilds a selection of models, without extracting (`paccafe models run`). */
 export interface ModelsRunInput {
-  runId: string
+  /** Taken from the workflow id when absent. */
+  runId?: string
   /** The selected models and which of them each reads. */
   graph: ModelNode[]
   /** Drop and rebuild incremental and scd2 tables from what their selects return now. */
   fullRefresh?: boolean
+  heartbeatSeconds?: number
   modelConcurrency?: number
 }
 

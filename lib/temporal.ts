@@ -26,7 +26,7 @@ export function webUiRunUrl(config: Config, workflowId: string): string {
   return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`
 }
 
-export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput) {
+export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput & { runId: string }) {
   return client.workflow.start('pipelineRun', {
     taskQueue,
     workflowId: workflowIdFor(input.runId),
@@ -34,7 +34,7 @@ export async function startPipelineRun(client: Client, taskQueue: string, input:
   })
 }
 
-export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput) {
+export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput & { runId: string }) {
   return client.workflow.start('modelsRun', {
     taskQueue,
     workflowId: workflowIdFor(input.runId),

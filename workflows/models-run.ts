@@ -5,17 +5,20 @@
 // the warehouse holds.
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow'
 import type { ModelRunResult, ModelsRunInput } from '../lib/pipeline-types.ts'
-import { bookkeeping, transforms, writerLock } from './activities.ts'
+import { checkWorkflowInput, ModelsRunInputSchema } from '../lib/workflow-inputs.ts'
+import { activitiesFor } from './activities.ts'
 import { failureMessage } from './failure-message.ts'
 import { runGraph } from './model-graph.ts'
 
-export async function modelsRun(input: ModelsRunInput): Promise<ModelRunResult[]> {
+export async function modelsRun(rawInput: ModelsRunInput): Promise<ModelRunResult[]> {
+  const input = checkWorkflowInput('modelsRun', ModelsRunInputSchema, rawInput, workflowInfo().workflowId)
+  const { writerLock, bookkeeping, long } = activitiesFor(input.heartbeatSeconds)
   await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: 'models' })
   await writerLock.acquireWriterLock({ runId: input.runId })
   const results: ModelRunResult[] = []
   try {
     await runGraph(input.graph, input.modelConcurrency ?? 2, async (model) => {
-      results.push(await transforms.runModel({ runId: input.runId, model, fullRefresh: input.fullRefresh }))
+      results.push(await long.runModel({ runId: input.runId, model, fullRefresh: input.fullRefresh }))
     })
     await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
     return results

@@ -12,7 +12,8 @@
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
 import { ApplicationFailure, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
-import { bookkeeping, extractActivities, transforms, writerLock } from './activities.ts'
+import { checkWorkflowInput, PipelineRunInputSchema } from '../lib/workflow-inputs.ts'
+import { activitiesFor } from './activities.ts'
 import { failureMessage } from './failure-message.ts'
 import { largestStagedFirst, runGraph } from './model-graph.ts'
 
@@ -29,7 +30,9 @@ async function allOf<T>(work: Promise<T>[]): Promise<T[]> {
   return settled.map((result) => (result as PromiseFulfilledResult<T>).value)
 }
 
-export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunResult> {
+export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineRunResult> {
+  const input = checkWorkflowInput('pipelineRun', PipelineRunInputSchema, rawInput, workflowInfo().workflowId)
+  const { writerLock, bookkeeping, long } = activitiesFor(input.heartbeatSeconds)
   const progress: RunProgress = { runId: input.runId, stage: 'starting', stepsDone: 0, stepsTotal: 0 }
   setHandler(progressQuery, () => progress)
   const step = async <T>(work: Promise<T>): Promise<T> => {
@@ -38,7 +41,6 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     return result
   }
 
-  const extracts = extractActivities(input.extractHeartbeatSeconds ?? 60)
   await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: input.mode })
   progress.stage = 'waiting'
   await writerLock.acquireWriterLock({ runId: input.runId })
@@ -56,13 +58,13 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     progress.stage = 'extracting'
     const extracted: ExtractResult[] = await allOf([
       ...plan.extractTables.map((tableName) =>
-        step(extracts.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
+        step(long.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
       ),
-      ...plan.sheets.map((sheet) => step(extracts.ingestSheet({ runId: input.runId, sheet, mode: input.mode }))),
+      ...plan.sheets.map((sheet) => step(long.ingestSheet({ runId: input.runId, sheet, mode: input.mode }))),
     ])
 
     progress.stage = 'cleaning'
-    const buildModel = (model: string) => step(transforms.runModel({ runId: input.runId, model }))
+    const buildModel = (model: string) => step(long.runModel({ runId: input.runId, model }))
     await runGraph(
       plan.cleanModels.map((name) => ({ name, dependsOn: [] })),
       concurrency,
@@ -72,7 +74,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
 
     progress.stage = 'validating'
     const validations = await allOf(
-      plan.tables.map((tableName) => step(transforms.validateTable({ runId: input.runId, tableName }))),
+      plan.tables.map((tableName) => step(long.validateTable({ runId: input.runId, tableName }))),
     )
 
     progress.stage = 'publishing'

@@ -43,7 +43,7 @@ export interface Harness {
   /** Starts a run without waiting for it. */
   start(
     mode: RunMode,
-    extractHeartbeatSeconds?: number,
+    heartbeatSeconds?: number,
   ): Promise<{ runId: string; workflow: Awaited<ReturnType<typeof startPipelineRun>> }>
   /** Runs the pipeline-run workflow to completion and returns its run id and result. */
   run(mode: RunMode): Promise<{ runId: string; result: PipelineRunResult }>
@@ -121,10 +121,10 @@ export async function createHarness(
   }
   if (options.startWorker !== false) await startWorker()
   const client = await connectClient(config)
-  const start = async (mode: RunMode, extractHeartbeatSeconds?: number) => {
+  const start = async (mode: RunMode, heartbeatSeconds?: number) => {
     // Run ids are per second; tests run faster than that, so add a counter.
     const runId = `${newRunId(mode)}-${++runCounter}`
-    const workflow = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode, extractHeartbeatSeconds })
+    const workflow = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode, heartbeatSeconds })
     return { runId, workflow }
   }
   return {

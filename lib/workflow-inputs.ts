@@ -1,0 +1,125 @@
+// The inputs of the workflows, as typebox schemas: what the client checks before it starts a
+// workflow, and what each workflow checks before its first activity, since a Web UI user types
+// the input by hand. A bad input fails at once, naming the field and what it expects.
+import { ApplicationFailure } from '@temporalio/common'
+import Type from 'typebox'
+import Value from 'typebox/value'
+
+/** Workflow ids are `paccafe-pipeline-<run id>`, so the same run can never be started twice. */
+export const WORKFLOW_ID_PREFIX = 'paccafe-pipeline-'
+
+// A run id names batches, load tables and object keys: letters, digits, '.', '_' and '-'.
+const RUN_ID_EXPECTED = 'a run id of letters, digits, ".", "_" and "-" (at most 80), such as run-manual-1'
+const RunId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$', description: RUN_ID_EXPECTED })
+const ModelName = Type.String({
+  pattern: '^(clean|warehouse|marts)\\.[a-z][a-z0-9_]*$',
+  description: 'a model name such as marts.customer_rfm',
+})
+const Seconds = Type.Integer({ minimum: 1, maximum: 600, description: 'whole seconds from 1 to 600' })
+const Concurrency = Type.Integer({ minimum: 1, maximum: 16, description: 'a whole number from 1 to 16' })
+
+export const PipelineRunInputSchema = Type.Object(
+  {
+    runId: Type.Optional(RunId),
+    mode: Type.Union([Type.Literal('full'), Type.Literal('incremental')], {
+      description: '"full" or "incremental"',
+    }),
+    heartbeatSeconds: Type.Optional(Seconds),
+    modelConcurrency: Type.Optional(Concurrency),
+  },
+  { additionalProperties: false },
+)
+
+export const ModelsRunInputSchema = Type.Object(
+  {
+    runId: Type.Optional(RunId),
+    graph: Type.Array(
+      Type.Object(
+        { name: ModelName, dependsOn: Type.Array(ModelName, { description: 'a list of model names' }) },
+        { additionalProperties: false, description: 'a model as {"name": ..., "dependsOn": [...]}' },
+      ),
+      { minItems: 1, description: 'a non-empty list of models' },
+    ),
+    fullRefresh: Type.Optional(Type.Boolean({ description: 'true or false' })),
+    heartbeatSeconds: Type.Optional(Seconds),
+    modelConcurrency: Type.Optional(Concurrency),
+  },
+  { additionalProperties: false },
+)
+
+/** A checked input, with its run id (given, or taken from the workflow id). */
+export type Checked<T> = T & { runId: string }
+
+/** The schema found at a JSON pointer such as /graph/0/name (for its description). */
+function schemaAt(schema: unknown, pointer: string): { description?: string } | undefined {
+  let current = schema as Record<string, unknown> | undefined
+  for (const part of pointer.split('/').filter(Boolean)) {
+    const properties = current?.properties as Record<string, Record<string, unknown>> | undefined
+    current = (properties?.[part] ?? (/^\d+$/.test(part) ? current?.items : undefined)) as typeof current
+  }
+  return current as { description?: string } | undefined
+}
+
+function valueAt(value: unknown, pointer: string): unknown {
+  let current = value
+  for (const part of pointer.split('/').filter(Boolean)) current = (current as Record<string, unknown>)?.[part]
+  return current
+}
+
+/** The first problem of `input`, in words: `mode: "fulll" is not valid, expected "full" or "incremental"`. */
+export function inputProblem(schema: Type.TSchema, input: unknown): string | undefined {
+  const errors = [...Value.Errors(schema, input)]
+  const first = errors[0]
+  if (!first) return undefined
+  if (first.keyword === 'required') {
+    const [field] = (first.params as { requiredProperties?: string[] }).requiredProperties ?? []
+    const path = `${first.instancePath}/${field ?? ''}`
+    return `${path.slice(1).replaceAll('/', '.')} is missing, expected ${schemaAt(schema, path)?.description ?? 'a value'}`
+  }
+  const extra = errors.find((error) => error.keyword === 'additionalProperties')
+  if (extra) {
+    const [field] = (extra.params as { additionalProperties?: string[] }).additionalProperties ?? []
+    const known = Object.keys((schemaAt(schema, extra.instancePath) as { properties?: object })?.properties ?? {})
+    const where = extra.instancePath ? `${extra.instancePath.slice(1).replaceAll('/', '.')}.` : ''
+    return `unknown field ${where}${field}, expected only ${known.join(', ')}`
+  }
+  // The last error at the first failing path is the union's or the type's own.
+  const path = first.instancePath
+  const description = schemaAt(schema, path)?.description
+  const field = path ? path.slice(1).replaceAll('/', '.') : 'the input'
+  const value = JSON.stringify(valueAt(input, path)) ?? 'undefined'
+  return `${field}: ${value} is not valid, expected ${description ?? first.message}`
+}
+
+/** The run id a workflow uses: the input's, or its own workflow id less the prefix. */
+export function runIdFrom(workflowId: string, runId: string | undefined): string {
+  if (runId) return runId
+  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : workflowId
+}
+
+/**
+ * Checks a workflow's input before anything runs: a bad one fails the workflow at once, not
+ * retried, naming the field. Returns the input with its run id.
+ */
+export function checkWorkflowInput<T extends { runId?: string }>(
+  workflow: string,
+  schema: Type.TSchema,
+  input: T,
+  workflowId: string,
+): Checked<T> {
+  const problem = inputProblem(schema, input)
+  const runId = problem ? '' : runIdFrom(workflowId, input.runId)
+  const runIdProblem =
+    problem || Value.Check(RunId, runId)
+      ? undefined
+      : `runId: the workflow id ${JSON.stringify(workflowId)} makes no run id, give "runId" as ${RUN_ID_EXPECTED}`
+  const message = problem ?? runIdProblem
+  if (message) {
+    throw ApplicationFailure.create({
+      message: `${workflow} input: ${message}`,
+      type: 'BadInputError',
+      nonRetryable: true,
+    })
+  }
+  return { ...input, runId }
+}
