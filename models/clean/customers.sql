@@ -14,14 +14,14 @@ with batch_rows as (
 standardized as (
     select
         customer_id,
-        nullif(btrim(first_name), '')                        as first_name,
-        nullif(btrim(last_name), '')                         as last_name,
-        lower(nullif(btrim(email), ''))                      as email,
-        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') as phone,
+        nullif(etl.trim_text(first_name), '')                 as first_name,
+        nullif(etl.trim_text(last_name), '')                  as last_name,
+        lower(nullif(etl.trim_text(email), ''))               as email,
+        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '')  as phone,
         loyalty_points,
         created_at,
-        customer_id::text                                    as natural_key,
-        _row_hash                                            as row_hash
+        customer_id::text                                     as natural_key,
+        _row_hash                                             as row_hash
     from batch_rows
 )
 

@@ -13,14 +13,14 @@ with batch_rows as (
 standardized as (
     select
         employee_id,
-        btrim(first_name)                     as first_name,
-        btrim(last_name)                      as last_name,
+        etl.trim_text(first_name)                 as first_name,
+        etl.trim_text(last_name)                  as last_name,
         hire_date,
-        initcap(nullif(btrim(role), ''))      as role,
-        lower(nullif(btrim(email), ''))       as email,
+        initcap(nullif(etl.trim_text(role), ''))  as role,
+        lower(nullif(etl.trim_text(email), ''))   as email,
         created_at,
-        employee_id::text                     as natural_key,
-        _row_hash                             as row_hash
+        employee_id::text                         as natural_key,
+        _row_hash                                 as row_hash
     from batch_rows
 )
 

@@ -15,8 +15,8 @@ select
     product_id,
     quantity_change,
     change_date,
-    initcap(nullif(btrim(reason), ''))   as reason,
+    initcap(nullif(etl.trim_text(reason), ''))  as reason,
     created_at,
-    tracking_id::text                    as natural_key,
-    _row_hash                            as row_hash
+    tracking_id::text                           as natural_key,
+    _row_hash                                   as row_hash
 from batch_rows

@@ -18,11 +18,11 @@ standardized as (
         customer_id,
         order_date,
         total_amount,
-        btrim(payment_method)        as payment_method,
-        btrim(order_status)          as order_status,
+        etl.trim_text(payment_method)  as payment_method,
+        etl.trim_text(order_status)    as order_status,
         created_at,
-        order_id::text               as natural_key,
-        _row_hash                    as row_hash
+        order_id::text                 as natural_key,
+        _row_hash                      as row_hash
     from batch_rows
 )
 

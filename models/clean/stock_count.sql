@@ -11,11 +11,11 @@ with batch_rows as (
 )
 
 select
-    count_date::date                                           as count_date,
-    etl.normalize_name(store_name)                             as store_name,
-    product_id::integer                                        as product_id,
-    counted_qty::integer                                       as counted_qty,
-    nullif(btrim(counted_by), '')                              as counted_by,
-    _natural_key                                               as natural_key,
-    _row_hash                                                  as row_hash
+    count_date::date                       as count_date,
+    etl.normalize_name(store_name)         as store_name,
+    product_id::integer                    as product_id,
+    counted_qty::integer                   as counted_qty,
+    nullif(etl.trim_text(counted_by), '')  as counted_by,
+    _natural_key                           as natural_key,
+    _row_hash                              as row_hash
 from batch_rows

@@ -11,9 +11,9 @@ with batch_rows as (
 )
 
 select
-    store_id::integer                                          as store_id,
-    etl.normalize_name(store_name)                             as store_name,
-    created_at::timestamp                                      as created_at,
-    _natural_key                                               as natural_key,
-    _row_hash                                                  as row_hash
+    store_id::integer               as store_id,
+    etl.normalize_name(store_name)  as store_name,
+    created_at::timestamp           as created_at,
+    _natural_key                    as natural_key,
+    _row_hash                       as row_hash
 from batch_rows
