@@ -8,6 +8,7 @@ import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
 import { makeReconcileWarehouse } from './reconcile-warehouse.ts'
 import {
   makeAcquireWriterLock,
+  makeAdoptFailedRuns,
   makeFinishRun,
   makeReleaseFailedRun,
   makeReleaseWriterLock,
@@ -22,6 +23,7 @@ export function createActivities(context: ActivityContext) {
       startRun: makeStartRun(context),
       finishRun: makeFinishRun(context),
       releaseFailedRun: makeReleaseFailedRun(context),
+      adoptFailedRuns: makeAdoptFailedRuns(context),
       acquireWriterLock: makeAcquireWriterLock(context),
       releaseWriterLock: makeReleaseWriterLock(context),
       planRun: makePlanRun(context),

@@ -192,10 +192,16 @@ function previousVersionsSetup(model: Model, columns: string[], previous: Existi
   ]
 }
 
-/** Saves the rows `source` selects (versions about to be replaced) as previous versions. */
+/**
+ * Saves the rows `source` selects (versions about to be replaced) as previous versions. A row
+ * the run already saved keeps its first version, the one the sums last counted (the run
+ * replaced it twice, or took it over from a failed run).
+ */
 const savePrevious = (model: Model, columns: string[], source: string) =>
   `insert into ${previousTable(model)} (${list(columns)}, _run_id, _replaced_in)
-       select ${list(columns, 't.')}, t._run_id, ${RUN_ID} ${source}`
+       select * from (select ${list(columns, 't.')}, t._run_id, ${RUN_ID} as _replaced_in ${source}) as v
+       where not exists (select 1 from ${previousTable(model)} as p
+                         where p._replaced_in = ${RUN_ID} and p.${q(model.uniqueKey as string)} = v.${q(model.uniqueKey as string)})`
 
 /** A delete from the model's table (aliased t) that first saves the rows it removes. */
 const keepingPrevious = (model: Model, columns: string[], deletion: string) =>

@@ -1,6 +1,7 @@
 // The pipeline-run workflow: the ETL DAG of one run (write, audit, publish).
 //
 //   startRun, then wait for the writer lock (one run writes at a time)
+//   take over the rows that failed runs published part-way (so every table converges)
 //   extract every POS table and sheet    (in parallel, into staging)
 //   clean models                         (in parallel)
 //   validate each modeled table          (in parallel: verdicts, violations, quarantine)
@@ -45,6 +46,7 @@ export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineR
   progress.stage = 'waiting'
   await writerLock.acquireWriterLock({ runId: input.runId })
   try {
+    await bookkeeping.adoptFailedRuns({ runId: input.runId })
     const plan = await bookkeeping.planRun()
     const concurrency = input.modelConcurrency ?? 2
     progress.stepsTotal =
