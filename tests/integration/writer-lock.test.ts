@@ -1,5 +1,6 @@
 // One writer at a time: two runs started together do not write side by side; the second waits
-// for the first to finish, and both succeed.
+// for the first to finish, and both succeed. A run whose workflow ended without finishing (a
+// user terminated it) does not keep the lock: the next run takes it over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../support/harness.ts'
 
@@ -26,6 +27,25 @@ describe('two runs started at the same time', () => {
     expect(later?.first_step.getTime()).toBeGreaterThanOrEqual(
       earlier?.finished_at.getTime() ?? Number.POSITIVE_INFINITY,
     )
+    const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
+    expect(lock?.n).toBe(0)
+  })
+
+  it('is taken over from a run whose workflow was terminated, and the next run succeeds', async () => {
+    const dead = await h.start('full')
+    const deadline = Date.now() + 60_000
+    while (Date.now() < deadline) {
+      const [lock] = await h.warehouse`select run_id from etl.publish_lock where lock_name = 'warehouse'`
+      if (lock?.run_id === dead.runId) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await dead.workflow.terminate('a user stopped it in the Web UI')
+    const next = await h.start('full')
+    const result = await next.workflow.result()
+    expect(result.accounting.every((row) => row.difference === 0)).toBe(true)
+    const [run] = await h.warehouse`select status, error from etl.runs where run_id = ${dead.runId}`
+    expect(run?.status).toBe('failed')
+    expect(run?.error).toMatch(/workflow ended before the run finished/)
     const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
     expect(lock?.n).toBe(0)
   })
