@@ -7,10 +7,10 @@ import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { en, Faker } from '@faker-js/faker'
-import { stringify } from 'csv-stringify'
 import ExcelJS from 'exceljs'
 import { copyRows } from '../lib/copy-rows.ts'
 import type { Sql } from '../lib/db.ts'
+import { peopleCsv } from '../lib/people-csv.ts'
 import { pickDefect } from './pick-defect.ts'
 import { BRANCHES, MENU } from './reference-data.ts'
 
@@ -175,7 +175,7 @@ function csvWriter(dir: string): Writer {
   return {
     async addSheet(name, header) {
       const file = path.join(dir, `${name.toLowerCase().replace(/\s+/g, '_')}.csv`)
-      const csv = stringify({ cast: { date: (value) => value.toISOString().slice(0, 10) } })
+      const csv = peopleCsv({ cast: { date: (value) => value.toISOString().slice(0, 10) } })
       const done = new Promise<void>((resolve, reject) => {
         csv.pipe(createWriteStream(file)).on('finish', resolve).on('error', reject)
       })

@@ -2,6 +2,7 @@
 // for the first to finish, and both succeed. A run whose workflow ended without finishing (a
 // user terminated it) does not keep the lock: the next run takes it over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { PipelineRunResult } from '../../lib/pipeline-types.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
 let h: Harness
@@ -41,7 +42,7 @@ describe('two runs started at the same time', () => {
     }
     await dead.workflow.terminate('a user stopped it in the Web UI')
     const next = await h.start('full')
-    const result = await next.workflow.result()
+    const result: PipelineRunResult = await next.workflow.result()
     expect(result.accounting.every((row) => row.difference === 0)).toBe(true)
     const [run] = await h.warehouse`select status, error from etl.runs where run_id = ${dead.runId}`
     expect(run?.status).toBe('failed')
