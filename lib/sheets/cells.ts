@@ -3,6 +3,7 @@
 // hyperlink, error). Each parser either returns the canonical text, says in words what it
 // expected, or returns null for an empty cell: whether a value is required is the reader's call.
 // The parsers never judge plausibility (a negative count, a date in 2150): the rules do that.
+import { looksLikeFormula } from '../people-csv.ts'
 
 export type CellType = 'integer' | 'text' | 'date' | 'timestamp'
 
@@ -68,8 +69,16 @@ export function cellText(cell: unknown): string | null {
   if (scalar instanceof Unreadable) return scalar.text
   if (scalar instanceof Date) return formatDateTime(scalar, 'auto')
   if (typeof scalar === 'boolean') return scalar ? 'TRUE' : 'FALSE'
-  const text = String(scalar).trim()
+  const text = trimBlanks(String(scalar))
   return text === '' ? null : text
+}
+
+// JavaScript's trim covers tabs, line breaks, the no-break and other Unicode spaces and the
+// byte-order mark, but not the zero-width space that text copied from the web carries.
+const EDGE_BLANKS = /^[\s\u200b]+|[\s\u200b]+$/g
+
+function trimBlanks(text: string): string {
+  return text.replace(EDGE_BLANKS, '')
 }
 
 const fail = (type: CellType): CellParse => ({ ok: false, expected: EXPECTED[type] })
@@ -80,8 +89,14 @@ export function parseText(cell: unknown): CellParse | null {
   const text = cellText(cell)
   if (text === null) return null
   const unreadable = cellScalar(cell) instanceof Unreadable || FORMULA_ERRORS.has(text.toUpperCase())
-  return unreadable ? fail('text') : ok(text)
+  if (unreadable) return fail('text')
+  // Typed as text, it would run as a formula in the spreadsheet someone opens it in next.
+  return looksLikeFormula(text) ? { ok: false, expected: NOT_A_FORMULA } : ok(text)
 }
+
+export const NOT_A_FORMULA = 'text that a spreadsheet would not run as a formula'
+export const INTEGER_RANGE = 'an integer from -2147483648 to 2147483647'
+const INT4_MAX = 2_147_483_647
 
 // '12', '+12', '-3', '012', '12.0', '1,234', '1,234.00'. Commas only as thousands separators
 // in groups of three: '12,5' and '1.234' (a decimal comma, Indonesian thousands) are ambiguous.
@@ -91,14 +106,18 @@ const INTEGER_TEXT = /^([+-]?)(\d+|\d{1,3}(?:,\d{3})+)(?:\.0*)?$/
 export function parseInteger(cell: unknown): CellParse | null {
   const scalar = cellScalar(cell)
   if (scalar === null) return null
-  if (typeof scalar === 'number') return Number.isSafeInteger(scalar) ? ok(String(scalar + 0)) : fail('integer')
+  if (typeof scalar === 'number') return Number.isInteger(scalar) ? integerInRange(scalar) : fail('integer')
   if (typeof scalar !== 'string') return fail('integer')
-  const text = scalar.trim()
+  const text = trimBlanks(scalar)
   if (text === '') return null
   const match = INTEGER_TEXT.exec(text)
   if (!match) return fail('integer')
-  const value = Number(`${match[1]}${(match[2] ?? '').replaceAll(',', '')}`)
-  return Number.isSafeInteger(value) ? ok(String(value + 0)) : fail('integer')
+  return integerInRange(Number(`${match[1]}${(match[2] ?? '').replaceAll(',', '')}`))
+}
+
+/** The columns are PostgreSQL integers: a larger number is refused here, not overflowed there. */
+function integerInRange(value: number): CellParse {
+  return value >= -INT4_MAX - 1 && value <= INT4_MAX ? ok(String(value + 0)) : { ok: false, expected: INTEGER_RANGE }
 }
 
 /** A calendar date as YYYY-MM-DD. A time of day in the cell is dropped: the column holds days. */
@@ -174,7 +193,7 @@ function parseMoment(cell: unknown): Date | null | undefined {
   if (scalar instanceof Date) return inRange(roundToSecond(scalar.getTime()))
   if (typeof scalar === 'number') return fromSerial(scalar)
   if (typeof scalar !== 'string') return undefined
-  const text = scalar.trim()
+  const text = trimBlanks(scalar)
   if (text === '') return null
   if (SERIAL_TEXT.test(text)) return fromSerial(Number(text))
   const parts = DATE_AND_TIME.exec(text)

@@ -6,9 +6,10 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { BadInputError } from '../errors.ts'
+import { bounded, type ReadingBounds } from './bounded-reading.ts'
 import { CELL_PARSERS, cellText } from './cells.ts'
 import { readCsvSheets } from './csv-source.ts'
-import { type HeaderMatch, isBlankRow, matchHeader, sameName } from './headers.ts'
+import { columnLetter, type HeaderMatch, isBlankRow, matchHeader, sameName } from './headers.ts'
 import { requiredColumns, type SheetSpec } from './sheet-specs.ts'
 import type { SourceRow, SourceSheet } from './source-sheet.ts'
 import { readWorkbookSheets } from './xlsx-source.ts'
@@ -37,9 +38,13 @@ export interface SheetRow {
 
 export const MISSING_VALUE = 'a value'
 
-export async function* readSheetRows(filePath: string, spec: SheetSpec): AsyncGenerator<SheetRow> {
+export async function* readSheetRows(
+  filePath: string,
+  spec: SheetSpec,
+  bounds: ReadingBounds = {},
+): AsyncGenerator<SheetRow> {
   const file = path.basename(filePath)
-  const sheets = await openSheets(filePath, file, spec)
+  const sheets = boundedSheets(await openSheets(filePath, file, spec), file, bounds)
   try {
     const sheet = await findSheet(sheets, spec, file)
     for await (const row of sheet.rows) {
@@ -50,6 +55,15 @@ export async function* readSheetRows(filePath: string, spec: SheetSpec): AsyncGe
     // Stopping early (or failing) must release the file.
     await sheets.return(undefined)
   }
+}
+
+/** Every sheet, and every sheet's rows, read within the bounds. */
+async function* boundedSheets(
+  sheets: AsyncGenerator<SourceSheet>,
+  file: string,
+  bounds: ReadingBounds,
+): AsyncGenerator<SourceSheet> {
+  for await (const sheet of bounded(sheets, file, bounds)) yield { ...sheet, rows: bounded(sheet.rows, file, bounds) }
 }
 
 /** One line: `stock.xlsx, sheet "stock_count", row 7, column counted_qty: "abc" is not an integer such as 12`. */
@@ -114,9 +128,13 @@ async function findSheet(sheets: AsyncGenerator<SourceSheet>, spec: SheetSpec, f
     if (lookByName) {
       if (!match) throw noHeaderRow(file, sheet.name, spec)
       if (match.missing.length > 0) throw missingColumns(file, sheet.name, match)
+      if (match.repeated.length > 0) throw repeatedColumns(file, sheet.name, match)
       return { name: sheet.name, header: match, rows: sheet.rows }
     }
-    if (match && match.missing.length === 0) return { name: sheet.name, header: match, rows: sheet.rows }
+    if (match && match.missing.length === 0) {
+      if (match.repeated.length > 0) throw repeatedColumns(file, sheet.name, match)
+      return { name: sheet.name, header: match, rows: sheet.rows }
+    }
     await sheet.rows.return(undefined)
   }
   if (seen.length === 0) throw new BadInputError(`${file}: the workbook has no sheets, expected a sheet "${spec.name}"`)
@@ -144,6 +162,15 @@ function missingColumns(file: string, sheet: string, match: HeaderMatch): BadInp
   return new BadInputError(
     `${file}, sheet "${sheet}": missing required ${noun} ${match.missing.join(', ')} (found: ${match.found.join(', ')})`,
   )
+}
+
+/** `stock.csv, sheet "stock_count": column counted_qty is named twice in the header: "counted_qty" in column D and "Counted Qty" in column F; keep one`. */
+function repeatedColumns(file: string, sheet: string, match: HeaderMatch): BadInputError {
+  const problems = match.repeated.map(({ column, cells }) => {
+    const where = cells.map((cell) => `${JSON.stringify(cell.text)} in column ${columnLetter(cell.index)}`)
+    return `column ${column} is named ${cells.length === 2 ? 'twice' : `${cells.length} times`} in the header: ${where.join(' and ')}`
+  })
+  return new BadInputError(`${file}, sheet "${sheet}": ${problems.join('; ')}; keep one, so no value is dropped`)
 }
 
 function toSheetRow(row: SourceRow, sheet: string, header: HeaderMatch, spec: SheetSpec, file: string): SheetRow {

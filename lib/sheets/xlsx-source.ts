@@ -1,7 +1,7 @@
 // Streams the sheets of an .xlsx workbook with exceljs' streaming reader: rows are parsed as the
 // zip is read, so memory does not grow with the sheet.
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -47,13 +47,7 @@ async function withPartsInReadingOrder(
   file: string,
 ): Promise<{ path: string; cleanUp: () => Promise<void> }> {
   const asIs = { path: filePath, cleanUp: async () => {} }
-  let directory: unzipper.CentralDirectory
-  try {
-    directory = await unzipper.Open.file(filePath)
-  } catch {
-    return asIs // not a zip: the streaming reader reports it, with the file's name
-  }
-  const entries = directory.files.filter((entry) => entry.type === 'File')
+  const entries = await checkedEntries(filePath, file)
   const firstSheet = entries.findIndex((entry) => WORKSHEET.test(entry.path))
   const lastLeading = Math.max(...LEADING_PARTS.map((part) => entries.findIndex((entry) => entry.path === part)))
   if (firstSheet < 0 || lastLeading < firstSheet) return asIs
@@ -77,6 +71,29 @@ async function withPartsInReadingOrder(
     await cleanUp()
     throw notAWorkbook(file, error)
   }
+}
+
+/**
+ * The zip's entries, read from its central directory at the end of the file, after checking
+ * that the file holds every entry it lists. exceljs' streaming reader never finishes on a
+ * truncated workbook (its zip stream waits for bytes that never come), so a file cut short, or
+ * one that is no zip at all, is refused here, before any row is read.
+ */
+async function checkedEntries(filePath: string, file: string): Promise<unzipper.File[]> {
+  let directory: unzipper.CentralDirectory
+  try {
+    directory = await unzipper.Open.file(filePath)
+  } catch {
+    throw notAWorkbook(file, `its zip directory is missing or damaged: the file is cut short or is not a workbook`)
+  }
+  const { size } = await stat(filePath)
+  const entries = directory.files.filter((entry) => entry.type === 'File')
+  const beyond = entries.find((entry) => entry.offsetToLocalFileHeader + entry.compressedSize > size)
+  if (beyond) throw notAWorkbook(file, `its part ${beyond.path} lies past the end of the file: the file is cut short`)
+  if (!entries.some((entry) => entry.path === 'xl/workbook.xml')) {
+    throw notAWorkbook(file, 'a zip file without xl/workbook.xml')
+  }
+  return entries
 }
 
 async function* streamWorkbookSheets(filePath: string, file: string): AsyncGenerator<SourceSheet> {
@@ -134,5 +151,7 @@ async function* worksheetRows(
 function notAWorkbook(file: string, error: unknown): Error {
   if (error instanceof BadInputError) return error
   const detail = error instanceof Error ? error.message : String(error)
-  return new BadInputError(`${file}: not a readable .xlsx workbook (${detail})`, { cause: error })
+  return new BadInputError(`${file}: not a readable .xlsx workbook (${detail})`, {
+    cause: error instanceof Error ? error : undefined,
+  })
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { cellText, EXPECTED, parseDate, parseInteger, parseText, parseTimestamp } from '../../lib/sheets/cells.ts'
+import {
+  cellText,
+  EXPECTED,
+  INTEGER_RANGE,
+  NOT_A_FORMULA,
+  parseDate,
+  parseInteger,
+  parseText,
+  parseTimestamp,
+} from '../../lib/sheets/cells.ts'
 
 const utc = (...parts: [number, number, number, number?, number?, number?]) =>
   new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3] ?? 0, parts[4] ?? 0, parts[5] ?? 0))
@@ -32,7 +41,6 @@ describe('an integer cell', () => {
     ['words', 'abc'],
     ['a number with a unit', '12 pcs'],
     ['scientific notation', '1e3'],
-    ['a number too large to be exact', 2 ** 60],
     ['a date', utc(2024, 11, 25)],
     ['a boolean', true],
     ['a formula error', { error: '#DIV/0!' }],
@@ -49,6 +57,22 @@ describe('an integer cell', () => {
     ['a formula whose result is empty text', { formula: 'IF(A1,"","")', result: '' }],
   ])('is missing when %s', (_case, cell) => {
     expect(parseInteger(cell)).toBeNull()
+  })
+})
+
+describe('an integer that does not fit a PostgreSQL integer', () => {
+  it.each([
+    ['a number too large to be exact', 2 ** 60],
+    ['a number one past the largest integer', 2_147_483_648],
+    ['text of eleven digits', '99999999999'],
+    ['text below the smallest integer', '-2,147,483,649'],
+  ])('is refused, saying the range: %s', (_case, cell) => {
+    expect(parseInteger(cell)).toEqual({ ok: false, expected: INTEGER_RANGE })
+  })
+
+  it('reads the largest and smallest integers', () => {
+    expect(parseInteger('2,147,483,647')).toEqual({ ok: true, value: '2147483647' })
+    expect(parseInteger(-2_147_483_648)).toEqual({ ok: true, value: '-2147483648' })
   })
 })
 
@@ -167,6 +191,29 @@ describe('a text cell', () => {
     expect(parseText('')).toBeNull()
     expect(parseText(' \t ')).toBeNull()
     expect(parseText({ richText: [] })).toBeNull()
+  })
+})
+
+describe('text a spreadsheet would run as a formula', () => {
+  it.each(['=HYPERLINK("http://x.example","Kemang")', "+cmd|' /C calc'!A0", '@SUM(A1:A9)', '-2+3', '\t=1+1'])(
+    'is refused as text: %j',
+    (cell) => {
+      expect(parseText(cell)).toEqual({ ok: false, expected: NOT_A_FORMULA })
+    },
+  )
+
+  it('leaves plain text and numbers typed as text alone', () => {
+    for (const cell of ['-3', 'Kemang +1', 'Kopi = enak', 'sari@paccafe.example']) {
+      expect(parseText(cell)).toEqual({ ok: true, value: cell })
+    }
+  })
+})
+
+describe('blanks around a cell', () => {
+  it('are trimmed: tabs, no-break, ideographic and zero-width spaces, byte-order marks', () => {
+    expect(parseText('\t\u00a0Kemang\u3000\u200b')).toEqual({ ok: true, value: 'Kemang' })
+    expect(parseInteger('\ufeff 12\u00a0')).toEqual({ ok: true, value: '12' })
+    expect(parseDate('\u202f2024-11-25\t')).toEqual({ ok: true, value: '2024-11-25' })
   })
 })
 

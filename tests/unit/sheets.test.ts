@@ -173,13 +173,13 @@ describe('a stock_count workbook', () => {
     ])
   })
 
-  it('reads merged header cells: the empty cells a merge leaves and repeated header text are ignored', async () => {
+  it('reads merged header cells: the empty cells a merge leaves are ignored', async () => {
     const file = await workbook(
       'merged-header.xlsx',
       {
         stock_count: [
-          ['count_date', 'store_name', 'left over', 'product_id', 'counted_qty', 'counted_qty', 'counted_by'],
-          ['2024-11-25', 'Kemang', 'x', '12', '3', '999', 'Sari'],
+          ['count_date', 'store_name', 'left over', 'product_id', 'counted_qty', 'counted_by'],
+          ['2024-11-25', 'Kemang', 'x', '12', '3', 'Sari'],
         ],
       },
       (book) => book.getWorksheet('stock_count')?.mergeCells('B1:C1'),
@@ -187,6 +187,26 @@ describe('a stock_count workbook', () => {
     expect(values(await readAll(file))).toEqual([
       { count_date: '2024-11-25', store_name: 'Kemang', product_id: '12', counted_qty: '3', counted_by: 'Sari' },
     ])
+  })
+
+  it('refuses a header that names a declared column twice, naming both cells, instead of dropping one', async () => {
+    const csv = await textFile(
+      'twice.csv',
+      'count_date,store_name,product_id,counted_qty,counted_by,Counted Qty\n2024-11-25,Kemang,12,3,Sari,999\n',
+    )
+    expect(await fileError(csv)).toBe(
+      'twice.csv, sheet "stock_count": column counted_qty is named twice in the header: "counted_qty" in column D ' +
+        'and "Counted Qty" in column F; keep one, so no value is dropped',
+    )
+    const book = await workbook('twice.xlsx', {
+      stock_count: [
+        ['count_date', 'store_name', 'product_id', 'counted_qty', 'counted_qty', 'counted_by'],
+        ['2024-11-25', 'Kemang', '12', '3', '999', 'Sari'],
+      ],
+    })
+    expect(await fileError(book)).toMatch(
+      /column counted_qty is named twice in the header: "counted_qty" in column D and "counted_qty" in column E/,
+    )
   })
 
   it('reads a missing optional column as null, without an error', async () => {
