@@ -2,10 +2,36 @@
 import { Client, Connection } from '@temporalio/client'
 import type { Config } from './config.ts'
 import type { ModelsRunInput, PipelineRunInput, RunMode } from './pipeline-types.ts'
+import { connectTemporal } from './preflight.ts'
 
+/** A client of the configured server; an unreachable server fails within seconds, in one line. */
 export async function connectClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '10s' })
+  const connection = await connectTemporal(config, () =>
+    Connection.connect({ address: config.temporal.address, connectTimeout: '5s' }),
+  )
   return new Client({ connection, namespace: config.temporal.namespace })
+}
+
+/** TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW of temporal.api.enums.v1 (@temporalio/proto is not a direct dependency). */
+const TASK_QUEUE_TYPE_WORKFLOW = 1
+
+/**
+ * A poller the server saw within this long is a live worker: an idle worker's long poll is
+ * renewed every minute, while the server remembers the pollers of a dead one for minutes.
+ */
+const LIVE_POLLER_MS = 120_000
+
+/** How many workers poll the task queue for workflow tasks now. */
+export async function workflowPollerCount(client: Client, taskQueue: string, now = Date.now()): Promise<number> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+  })
+  return (response.pollers ?? []).filter((poller) => {
+    const seconds = poller.lastAccessTime?.seconds
+    return seconds === undefined || seconds === null || now - Number(seconds) * 1000 < LIVE_POLLER_MS
+  }).length
 }
 
 /** A run id says when and how it ran: run-20261125T180102Z-full. */

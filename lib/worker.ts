@@ -2,31 +2,53 @@
 // and hosts the workflows and activities on a task queue until told to stop.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker'
+import { bundleWorkflowCode, GracefulShutdownPeriodExpiredError, NativeConnection, Worker } from '@temporalio/worker'
 import type { ActivityContext } from '../activities/context.ts'
 import { createActivities } from '../activities/index.ts'
 import type { Config } from './config.ts'
 import { connect } from './db.ts'
+import type { Logger } from './logger.ts'
 import { migrate } from './migrations.ts'
 import { loadModels } from './models.ts'
-import { createObjectStore, ensureBucket } from './object-store.ts'
+import { createObjectStore } from './object-store.ts'
 import { projectRoot, workflowsEntry } from './paths.ts'
+import { connectTemporal, preflight, withTimeout } from './preflight.ts'
 import { loadRules } from './rules.ts'
 
 /** A pre-built bundle (paccafe build) is used when present; otherwise the workflows are bundled now. */
 const PREBUILT_BUNDLE = path.join(projectRoot, 'dist', 'workflow-bundle.js')
 
+/**
+ * How long a stopping worker lets its activities finish before cancelling them, and how long
+ * before it gives up on them: SIGTERM always ends the process.
+ */
+export const SHUTDOWN_GRACE_TIME = '10s'
+export const SHUTDOWN_FORCE_TIME = '30s'
+
+/**
+ * The databases and the bucket the activities use, each reached once first (the bucket is
+ * created when missing), so a wrong address or credential stops the worker with one line.
+ */
 export async function createActivityContext(config: Config): Promise<ActivityContext> {
+  const store = createObjectStore(config.s3)
+  await preflight(config, ['warehouse', 'source', 's3'], { store })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-worker', max: 6 })
   const source = connect(config.sourceUrl, { name: 'paccafe-extract', max: 4, readOnly: true })
-  const store = createObjectStore(config.s3)
-  await migrate(warehouse)
-  await ensureBucket(store, config.s3.region)
+  try {
+    await migrate(warehouse)
+  } catch (error) {
+    await Promise.all([warehouse.end({ timeout: 0 }), source.end({ timeout: 0 })])
+    throw error
+  }
   return { config, warehouse, source, store, models: await loadModels(), rules: await loadRules() }
 }
 
-export async function closeActivityContext(context: ActivityContext): Promise<void> {
-  await Promise.all([context.warehouse.end(), context.source.end()])
+/** Closes the pools; a query still running (an activity given up on) is cut after `timeoutSeconds`. */
+export async function closeActivityContext(context: ActivityContext, timeoutSeconds = 5): Promise<void> {
+  await Promise.all([
+    context.warehouse.end({ timeout: timeoutSeconds }),
+    context.source.end({ timeout: timeoutSeconds }),
+  ])
 }
 
 export async function workflowBundle() {
@@ -57,20 +79,63 @@ export async function createWorker(
   config: Config,
   options: { taskQueue?: string; bundle?: Awaited<ReturnType<typeof workflowBundle>> } = {},
 ): Promise<WorkerHandle> {
-  const context = await createActivityContext(config)
-  const connection = await NativeConnection.connect({ address: config.temporal.address })
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    workflowBundle: options.bundle ?? (await workflowBundle()),
-    activities: createActivities(context),
-    maxConcurrentActivityTaskExecutions: 8,
-  })
-  return { worker, context, connection }
+  // Temporal first: it is the cheapest to check, and without it nothing else matters.
+  const connection = await connectTemporal(config, () => NativeConnection.connect({ address: config.temporal.address }))
+  let context: ActivityContext | undefined
+  try {
+    context = await createActivityContext(config)
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+      workflowBundle: options.bundle ?? (await workflowBundle()),
+      activities: createActivities(context),
+      maxConcurrentActivityTaskExecutions: 8,
+      shutdownGraceTime: SHUTDOWN_GRACE_TIME,
+      shutdownForceTime: SHUTDOWN_FORCE_TIME,
+    })
+    return { worker, context, connection }
+  } catch (error) {
+    if (context) await closeActivityContext(context, 0)
+    await connection.close()
+    throw error
+  }
 }
 
 export async function shutdownWorker(handle: WorkerHandle): Promise<void> {
   await closeActivityContext(handle.context)
   await handle.connection.close()
+}
+
+/**
+ * Runs the worker until SIGINT or SIGTERM (the Temporal runtime's shutdown signals) and closes
+ * what it opened. Activities still running after the grace time are cancelled; any left after
+ * the force time are abandoned (their attempts time out and run again elsewhere). Returns the
+ * exit code: 0 after a clean drain, 1 when activities had to be abandoned.
+ */
+export async function runUntilStopped(handle: WorkerHandle, logger: Logger): Promise<number> {
+  let exitCode = 0
+  try {
+    await handle.worker.run()
+  } catch (error) {
+    if (!(error instanceof GracefulShutdownPeriodExpiredError)) throw error
+    logger.warn(`activities still running ${SHUTDOWN_FORCE_TIME} after the shutdown request were abandoned`)
+    exitCode = 1
+  }
+  try {
+    await withTimeout(
+      (async () => {
+        await closeActivityContext(handle.context)
+        // Refused while an abandoned activity's worker still holds the connection; exiting closes it.
+        await handle.connection.close().catch(() => {})
+      })(),
+      10_000,
+      'closing the worker',
+    )
+  } catch (error) {
+    logger.warn({ err: error }, 'the worker did not close its connections in time')
+    exitCode = 1
+  }
+  logger.info('worker stopped')
+  return exitCode
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { installWorkerLogging } from '../../lib/logger.ts'
-import { createWorker, shutdownWorker } from '../../lib/worker.ts'
+import { createWorker, runUntilStopped } from '../../lib/worker.ts'
 import { configFromEnvironment } from '../context.ts'
 
 export function registerWorkerCommand(program: Command): void {
@@ -12,10 +12,8 @@ export function registerWorkerCommand(program: Command): void {
       const logger = installWorkerLogging(config.logLevel)
       const handle = await createWorker(config)
       logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker polling')
-      try {
-        await handle.worker.run() // returns after SIGINT/SIGTERM, once in-flight tasks finish
-      } finally {
-        await shutdownWorker(handle)
-      }
+      const exitCode = await runUntilStopped(handle, logger)
+      // Whatever an abandoned activity still holds open (a stalled read, a socket) must not keep the process alive.
+      process.exit(exitCode)
     })
 }
