@@ -8,8 +8,9 @@
 
 import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { type Cell, copyRows } from '../lib/copy-rows.ts'
-import { refreshStatistics } from '../lib/db.ts'
+import { refreshStatistics, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
+import { heartbeat } from '../lib/heartbeat.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { findSheetFiles, type SheetFile } from '../lib/sheet-files.ts'
@@ -36,7 +37,10 @@ export function makeIngestSheet(context: ActivityContext) {
     const result = await recordStep(
       context.warehouse,
       { runId: input.runId, step: 'extract', tableName: spec.name },
-      () => ingest(context, input, spec, batchId),
+      () =>
+        withCancellableSession(context.config.warehouseUrl, context.warehouse, 'paccafe-worker-sheets', (session) =>
+          ingest({ ...context, warehouse: session }, input, spec, batchId),
+        ),
     )
     return {
       batchId,
@@ -120,8 +124,13 @@ async function loadFiles(context: ActivityContext, spec: SheetSpec, loadTable: s
   }
 }
 
+/** Rows between progress heartbeats (the SDK throttles them further). */
+const HEARTBEAT_ROWS = 1_000
+
 async function* sheetRowsOf(file: SheetFile, spec: SheetSpec): AsyncGenerator<Cell[]> {
+  let rows = 0
   for await (const row of readSheetRows(file.path, spec)) {
+    if (++rows % HEARTBEAT_ROWS === 0) heartbeat({ file: file.name, rows })
     const errors = row.errors.map((error) => ({
       ...error,
       message: describeSheetError(file.name, row.sheet, row.rowNumber, error),
