@@ -5,6 +5,8 @@ import { buildLayers, graphOf, loadModels, type Model, selectModels } from '../.
 import type { ModelRunResult } from '../../lib/pipeline-types.ts'
 import { connectClient, newRunId, startModelsRun, webUiRunUrl } from '../../lib/temporal.ts'
 import { configFromEnvironment, say } from '../context.ts'
+import { followRun } from '../follow-run.ts'
+import { waitNotices } from '../wait-notices.ts'
 
 export function registerModelsCommand(program: Command): void {
   const models = program.command('models').description('the SQL models: list, graph, compiled SQL, run a selection')
@@ -97,7 +99,15 @@ export function registerModelsCommand(program: Command): void {
         say(`Started ${handle.workflowId}: ${names.length} models`)
         say(`Watch it in the Web UI: ${webUiRunUrl(config, handle.workflowId)}`)
         if (!options.wait) return
-        const results = (await handle.result()) as ModelRunResult[]
+        const notice = waitNotices()
+        const follower = followRun(
+          { client, handle, taskQueue: config.temporal.taskQueue, hasProgressQuery: false },
+          ({ status }) => {
+            const line = notice(status, Date.now())
+            if (line) say(`  ${line}`)
+          },
+        )
+        const results = (await handle.result().finally(() => follower.stop())) as ModelRunResult[]
         const width = Math.max(...results.map((result) => result.model.length))
         say(`\n${'model'.padEnd(width)}  selected  inserted   updated unchanged   deleted`)
         for (const r of results) {

@@ -3,10 +3,13 @@ import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
 import type { Config } from '../../lib/config.ts'
 import { connect } from '../../lib/db.ts'
-import type { RunMode, RunProgress } from '../../lib/pipeline-types.ts'
+import type { RunMode } from '../../lib/pipeline-types.ts'
+import { preflight } from '../../lib/preflight.ts'
 import { formatRunSummary, readRunSummary } from '../../lib/run-summary.ts'
 import { connectClient, newRunId, startPipelineRun, webUiRunUrl } from '../../lib/temporal.ts'
-import { configFromEnvironment, say } from '../context.ts'
+import { configFromEnvironment, say, UsageError } from '../context.ts'
+import { followRun } from '../follow-run.ts'
+import { waitNotices } from '../wait-notices.ts'
 
 export function registerRunCommand(program: Command): void {
   program
@@ -16,10 +19,15 @@ export function registerRunCommand(program: Command): void {
     .option('--no-wait', 'start the run and return its workflow id without waiting')
     .action(async (options: { mode: string; wait: boolean }) => {
       if (options.mode !== 'full' && options.mode !== 'incremental') {
-        throw new Error(`--mode must be full or incremental, not ${options.mode}`)
+        throw new UsageError(`--mode must be full or incremental, not ${JSON.stringify(options.mode)}`)
       }
       const config = configFromEnvironment()
       const client = await connectClient(config)
+      // The summary is read from the warehouse at the end: better to know now that it cannot be.
+      await preflight(config, ['warehouse']).catch(async (error) => {
+        await client.connection.close()
+        throw error
+      })
       try {
         const ok = await runPipeline(config, client, options.mode, options.wait)
         if (!ok) process.exitCode = 1
@@ -37,32 +45,30 @@ export async function runPipeline(config: Config, client: Client, mode: RunMode,
   say(`Started ${handle.workflowId}`)
   say(`Watch it in the Web UI: ${url}`)
   if (!wait) return true
-  // A bar on a terminal; in a log (CI, a pipe) one line per stage instead.
+  // A bar on a terminal; in a log (CI, a pipe) a line per stage or wait, repeated while it lasts.
   const interactive = process.stdout.isTTY === true
   const bar = new SingleBar({ format: '  {bar} {value}/{total} steps | {stage}', hideCursor: true })
   if (interactive) bar.start(1, 0, { stage: 'starting' })
-  let lastStage = ''
-  const poll = setInterval(async () => {
-    try {
-      const progress = await handle.query<RunProgress>('progress')
+  const notice = waitNotices()
+  const follower = followRun(
+    { client, handle, taskQueue: config.temporal.taskQueue, hasProgressQuery: true },
+    ({ status, progress }) => {
       if (interactive) {
-        bar.setTotal(Math.max(progress.stepsTotal, 1))
-        bar.update(progress.stepsDone, { stage: progress.stage })
-      } else if (progress.stage !== lastStage) {
-        lastStage = progress.stage
-        say(`  ${progress.stage} (${progress.stepsDone}/${progress.stepsTotal} steps done)`)
+        if (progress) bar.setTotal(Math.max(progress.stepsTotal, 1))
+        bar.update(progress?.stepsDone ?? 0, { stage: progress?.stage ?? status?.text ?? 'starting' })
+        return
       }
-    } catch {
-      // The query can fail while the workflow is between tasks; the next poll catches up.
-    }
-  }, 500)
+      const line = notice(status, Date.now())
+      if (line) say(`  ${line}`)
+    },
+  )
   let failure: unknown
   try {
     await handle.result()
   } catch (error) {
     failure = error
   } finally {
-    clearInterval(poll)
+    await follower.stop()
     if (interactive) bar.stop()
   }
   const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { preflight } from '../../lib/preflight.ts'
 import { installTools, servicesDown, servicesUp, startBackgroundWorker } from '../../lib/services.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
@@ -15,6 +16,8 @@ export function registerServicesCommand(program: Command): void {
     .action(async (options: { withWorker?: boolean }) => {
       const config = configFromEnvironment()
       await servicesUp(config, say)
+      // A service found already running may still refuse this configuration's credentials.
+      await preflight(config, ['temporal', 'warehouse', 's3'])
       if (options.withWorker) await startBackgroundWorker(config, say)
     })
   services

@@ -1,9 +1,12 @@
+import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import type { Command } from 'commander'
 import { type Config, sourceAdminUrl, userName } from '../../lib/config.ts'
 import { connect, ensureDatabase } from '../../lib/db.ts'
+import { preflight } from '../../lib/preflight.ts'
+import { ServiceUnavailableError } from '../../lib/service-errors.ts'
 import { servicesUp, startBackgroundWorker } from '../../lib/services.ts'
-import { connectClient } from '../../lib/temporal.ts'
+import { connectClient, workflowPollerCount } from '../../lib/temporal.ts'
 import { DEFAULT_GENERATOR_OPTIONS, generatePos, grantReader, sourceHasTables } from '../../seed/generate-pos.ts'
 import { generateSheets } from '../../seed/generate-sheets.ts'
 import { configFromEnvironment, say } from '../context.ts'
@@ -16,7 +19,10 @@ export function registerStartCommand(program: Command): void {
     .action(async () => {
       const config = configFromEnvironment()
       await servicesUp(config, say)
+      // What the background worker will check: failing here says why in one line, not in its log.
+      await preflight(config, ['temporal', 'warehouse', 's3'])
       await seedSourceIfEmpty(config)
+      await preflight(config, ['source'])
       await startBackgroundWorker(config, say)
       const client = await connectClient(config)
       try {
@@ -50,20 +56,13 @@ async function seedSourceIfEmpty(config: Config): Promise<void> {
   }
 }
 
-const TASK_QUEUE_TYPE_WORKFLOW = 1
-
 async function waitForWorker(config: Config, client: Client, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const response = await client.workflowService.describeTaskQueue({
-      namespace: config.temporal.namespace,
-      taskQueue: { name: config.temporal.taskQueue },
-      taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
-    })
-    if ((response.pollers ?? []).length > 0) return
+    if ((await workflowPollerCount(client, config.temporal.taskQueue)) > 0) return
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
-  throw new Error(
-    `No worker polls task queue ${config.temporal.taskQueue} after ${timeoutMs / 1000}s (see .data/logs/worker.log)`,
+  throw new ServiceUnavailableError(
+    `No worker polls task queue ${config.temporal.taskQueue} after ${timeoutMs / 1000}s: see ${path.join(config.dataDir, 'logs', 'worker.log')}`,
   )
 }
