@@ -199,8 +199,11 @@ function serviceOfError(error: ErrorLike, services: Record<ServiceName, Service>
     return services.temporal
   const socket = error as { address?: string; port?: number }
   if (socket.address && socket.port) {
+    // The error names the IP address a host name resolved to: the port alone may tell.
     const hostPort = `${socket.address}:${socket.port}`
-    return Object.values(services).find((service) => service.hostPort === hostPort)
+    const all = Object.values(services)
+    const samePort = all.filter((service) => service.hostPort.endsWith(`:${socket.port}`))
+    return all.find((service) => service.hostPort === hostPort) ?? (samePort.length === 1 ? samePort[0] : undefined)
   }
   if (typeof error.code === 'string' && /^(3D000|28P01|28000)$/.test(error.code)) {
     // The server names the database or the user; the first service that matches is the one.
@@ -227,6 +230,11 @@ export function recognizeServiceFailure(error: unknown, config: Config): string 
     if (service) {
       const line = describeServiceFailure(service, current, config)
       if (line) return line
+    }
+    const reason = socketReason(current)
+    const socket = current as { address?: string; port?: number }
+    if (reason && socket.address && socket.port) {
+      return `Cannot reach ${socket.address}:${socket.port} (${reason}): check PACCAFE_WAREHOUSE_URL, PACCAFE_SOURCE_URL, PACCAFE_S3_ENDPOINT and PACCAFE_TEMPORAL_ADDRESS.`
     }
     current = e.cause
   }
