@@ -93,6 +93,8 @@ export interface HarnessOptions {
   extractChunkRows?: number
   /** Create the POS tables empty instead of generating data (the test fills them by hand). */
   emptySource?: boolean
+  /** Changes the test's configuration (services of the test's own, for instance). */
+  configure?: (config: Config) => Config
 }
 
 export async function createHarness(
@@ -100,7 +102,8 @@ export async function createHarness(
   options: HarnessOptions = {},
 ): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
-  const config = { ...testConfig(id), extractChunkRows: options.extractChunkRows ?? 100_000 }
+  const base = { ...testConfig(id), extractChunkRows: options.extractChunkRows ?? 100_000 }
+  const config = options.configure ? options.configure(base) : base
   await ensureDatabase(sourceAdminUrl(config))
   await ensureDatabase(config.warehouseUrl)
   // Tests change the source as the POS would; the pipeline reads it as the reader role.
