@@ -83,7 +83,9 @@ describe('a run that failed part-way through publishing', () => {
       for each statement execute function warehouse.planted_failure();`)
     const failed = await h.runExpectingFailure('full')
     expect(failureTypes(failed.error)).toContain('BadInputError')
-    expect(failureMessage(failed.error, 'BadInputError')).toMatch(/model warehouse\.int_customer_orders: bad data: planted failure/)
+    expect(failureMessage(failed.error, 'BadInputError')).toMatch(
+      /model warehouse\.int_customer_orders: bad data: planted failure/,
+    )
     const steps = await h.warehouse<{ step: string; status: string }[]>`
       select step, status from etl.steps
       where run_id = ${failed.runId} and step in ('model:warehouse.fct_orders', 'model:warehouse.int_customer_orders')
