@@ -3,7 +3,7 @@
 // Clean models in a selection see no batches (nothing was extracted), so incremental models
 // merge nothing new (and refuse a full refresh); table models and marts are rebuilt from what
 // the warehouse holds.
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow'
+import { ApplicationFailure, CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow'
 import type { ModelRunResult, ModelsRunInput } from '../lib/pipeline-types.ts'
 import { checkWorkflowInput, ModelsRunInputSchema } from '../lib/workflow-inputs.ts'
 import { activitiesFor } from './activities.ts'
@@ -23,8 +23,11 @@ export async function modelsRun(rawInput: ModelsRunInput): Promise<ModelRunResul
     await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
     return results
   } catch (error) {
-    const message = failureMessage(error)
-    await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
+    const message = isCancellation(error) ? 'cancelled' : failureMessage(error)
+    await CancellationScope.nonCancellable(() =>
+      bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message }),
+    )
+    if (isCancellation(error)) throw error
     throw ApplicationFailure.create({
       message: `Models run ${input.runId} failed: ${message}`,
       type: 'ModelsRunFailed',
@@ -32,6 +35,6 @@ export async function modelsRun(rawInput: ModelsRunInput): Promise<ModelRunResul
       cause: error instanceof Error ? error : undefined,
     })
   } finally {
-    await writerLock.releaseWriterLock({ runId: input.runId })
+    await CancellationScope.nonCancellable(() => writerLock.releaseWriterLock({ runId: input.runId }))
   }
 }

@@ -11,7 +11,14 @@
 //   finishRun
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
-import { ApplicationFailure, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow'
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow'
 import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
 import { checkWorkflowInput, PipelineRunInputSchema } from '../lib/workflow-inputs.ts'
 import { activitiesFor } from './activities.ts'
@@ -92,10 +99,14 @@ export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineR
     return { runId: input.runId, extracted, validations, accounting, reconciliation }
   } catch (error) {
     progress.stage = 'failed'
-    const message = failureMessage(error)
-    await bookkeeping.releaseFailedRun({ runId: input.runId })
-    await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
-    await bookkeeping.releaseWriterLock({ runId: input.runId })
+    const message = isCancellation(error) ? 'cancelled' : failureMessage(error)
+    // A run cancelled from the Web UI cleans up too: these run outside the cancelled scope.
+    await CancellationScope.nonCancellable(async () => {
+      await bookkeeping.releaseFailedRun({ runId: input.runId })
+      await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
+      await bookkeeping.releaseWriterLock({ runId: input.runId })
+    })
+    if (isCancellation(error)) throw error
     throw ApplicationFailure.create({
       message: `Run ${input.runId} failed: ${message}`,
       type: 'PipelineRunFailed',

@@ -203,4 +203,31 @@ describe('faults a run survives', () => {
     await held.release()
     await expectUninterruptedResult(h, await workflow.result())
   })
+
+  it('a run cancelled mid-model: its statement is cancelled in PostgreSQL, its rows and the lock handed back', async () => {
+    const h = await harness()
+    const held = await holdModel(h)
+    const { runId, workflow } = await h.start('full', HEARTBEAT_SECONDS)
+    await until('the model to wait in PostgreSQL', async () => (await held.backend()) !== undefined)
+    await workflow.cancel()
+    await until('the cancelled statement to end', async () => (await held.backend()) === undefined, 30_000)
+    const outcome = await workflow.result().then(
+      () => 'succeeded',
+      () => 'failed',
+    )
+    expect(outcome).toBe('failed')
+    expect((await workflow.describe()).status.name).toBe('CANCELLED')
+    const [step] = await h.warehouse`
+      select status, error from etl.steps where run_id = ${runId} and step = ${`model:${HELD_MODEL}`}`
+    expect(step?.status).toBe('failed')
+    expect(step?.error).toMatch(/canceling statement due to user request/)
+    const [run] = await h.warehouse`select status, error from etl.runs where run_id = ${runId}`
+    expect(run).toEqual({ status: 'failed', error: 'cancelled' })
+    const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
+    expect(lock?.n).toBe(0)
+    await held.release()
+    // The next run publishes what the cancelled one had staged.
+    const { result } = await h.run('full')
+    await expectUninterruptedResult(h, result)
+  })
 })
