@@ -80,6 +80,18 @@ async function holdModel(
   return { backend, release }
 }
 
+/** An S3 gateway of the test's own, the configuration that points at it, and its restart on the same port and files. */
+async function ownGateway() {
+  const port = await freePort()
+  const dir = await folder()
+  const withGateway = (config: Config): Config => ({
+    ...config,
+    s3: { ...config.s3, endpoint: `http://127.0.0.1:${port}` },
+  })
+  const start = async () => owned(await startS3Gateway(withGateway(testConfig('faults')), port, dir))
+  return { gateway: await start(), withGateway, restart: start }
+}
+
 const stepRunning = async (h: Harness, runId: string, step: string) =>
   (
     await h.warehouse`
@@ -132,13 +144,7 @@ describe('faults a run survives', () => {
   })
 
   it("the worker SIGKILLed during validation's upload to the bucket", async () => {
-    const port = await freePort()
-    const dir = await folder()
-    const withGateway = (config: Config): Config => ({
-      ...config,
-      s3: { ...config.s3, endpoint: `http://127.0.0.1:${port}` },
-    })
-    const gateway = owned(await startS3Gateway(withGateway(testConfig('faults')), port, dir))
+    const { gateway, withGateway } = await ownGateway()
     const h = await harness({ startWorker: false, configure: withGateway })
     const first = owned(await startWorkerProcess(h.config))
     const { runId, workflow } = await h.start('full', HEARTBEAT_SECONDS)
@@ -159,19 +165,13 @@ describe('faults a run survives', () => {
   })
 
   it('the S3 gateway stopped for 20 seconds during a run', async () => {
-    const port = await freePort()
-    const dir = await folder()
-    const withGateway = (config: Config): Config => ({
-      ...config,
-      s3: { ...config.s3, endpoint: `http://127.0.0.1:${port}` },
-    })
-    const gateway = owned(await startS3Gateway(withGateway(testConfig('faults')), port, dir))
+    const { gateway, withGateway, restart } = await ownGateway()
     const h = await harness({ configure: withGateway })
     const { runId, workflow } = await h.start('full', HEARTBEAT_SECONDS)
     await until('validation to start', async () => stepRunning(h, runId, 'validate'), 60_000, 10)
     await gateway.kill()
     await new Promise((resolve) => setTimeout(resolve, 20_000))
-    owned(await startS3Gateway(withGateway(testConfig('faults')), port, dir))
+    await restart()
     await expectUninterruptedResult(h, await workflow.result())
   })
 
