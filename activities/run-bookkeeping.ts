@@ -154,11 +154,11 @@ export function makeAcquireWriterLock(context: ActivityContext) {
 }
 
 /**
- * How long after a dead run's workflow ended its lock is taken over: the activities it still had
- * running learn that at their next heartbeat (a third of their heartbeat timeout) and stop, so
- * the new writer never writes beside them.
+ * How long after a dead run's workflow ended its lock is taken over: the default heartbeat
+ * timeout. The activities it still had running heartbeat three times in that time, learn that it
+ * ended, and stop (their statements cancelled), so the new writer never writes beside them.
  */
-const ENDED_RUN_GRACE_SECONDS = 30
+const ENDED_RUN_GRACE_SECONDS = 20
 
 /** When a workflow closed, or undefined while it runs (gone past the namespace's retention: long ago). */
 async function workflowEndedAt(workflowId: string): Promise<Date | undefined> {
