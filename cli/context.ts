@@ -13,11 +13,6 @@ export function say(line: string): void {
   console.log(line)
 }
 
-/** A command was given a wrong option or argument. */
-export class UsageError extends PaccafeError {
-  readonly type = 'UsageError'
-}
-
 /** The configuration, if it loads: a bad one was already reported as its own error. */
 function configIfValid(): Config | undefined {
   try {

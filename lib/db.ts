@@ -45,9 +45,13 @@ export const SESSION_OPTIONS = Object.entries(SESSION_SETTINGS)
   .map(([name, value]) => `-c ${name}=${value}`)
   .join(' ')
 
+const CONNECT_TIMEOUT_SECONDS = 10
+
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 4,
+    // An address that never answers fails a connection in seconds, not postgres.js' 30.
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
     onnotice: () => {},
     connection: {
       application_name: options.name ?? 'paccafe',

@@ -32,6 +32,19 @@ export class AccountingMismatchError extends PaccafeError {
   readonly type = 'AccountingMismatchError'
 }
 
+/** A command was given a wrong option or argument. */
+export class UsageError extends PaccafeError {
+  readonly type = 'UsageError'
+}
+
+/**
+ * A service the pipeline needs did not answer or refused it. Retrying may help once the service
+ * is back, so it is not one of the non-retryable types.
+ */
+export class ServiceUnavailableError extends PaccafeError {
+  readonly type = 'ServiceUnavailableError'
+}
+
 /** The failure types a retry policy must never retry. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   'ConfigurationError',

@@ -5,7 +5,8 @@ import net from 'node:net'
 import type { Config } from './config.ts'
 import { connect } from './db.ts'
 import { createObjectStore, ensureBucket, type ObjectStore } from './object-store.ts'
-import { describeServiceFailure, type ServiceName, ServiceUnavailableError, servicesOf } from './service-errors.ts'
+import { ServiceUnavailableError } from './errors.ts'
+import { describeServiceFailure, type ServiceName, servicesOf } from './service-errors.ts'
 
 /** How long one check may wait for its service. */
 export const PREFLIGHT_TIMEOUT_MS = 5_000

@@ -3,15 +3,7 @@
 // a password or secret), and what to check. Used at start-up (lib/preflight.ts) and by the CLI
 // for the same failures met later.
 import { type Config, databaseName, redactUrl, userName } from './config.ts'
-import { PaccafeError } from './errors.ts'
-
-/**
- * A service the pipeline needs did not answer or refused it. Retrying may help once the service
- * is back, so it is not one of the non-retryable types.
- */
-export class ServiceUnavailableError extends PaccafeError {
-  readonly type = 'ServiceUnavailableError'
-}
+import { ServiceUnavailableError } from './errors.ts'
 
 export type ServiceName = 'warehouse' | 'source' | 's3' | 'temporal'
 
