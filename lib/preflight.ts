@@ -4,8 +4,8 @@
 import net from 'node:net'
 import type { Config } from './config.ts'
 import { connect } from './db.ts'
-import { createObjectStore, ensureBucket, type ObjectStore } from './object-store.ts'
 import { ServiceUnavailableError } from './errors.ts'
+import { createObjectStore, ensureBucket, type ObjectStore } from './object-store.ts'
 import { describeServiceFailure, type ServiceName, servicesOf } from './service-errors.ts'
 
 /** How long one check may wait for its service. */
