@@ -7,14 +7,29 @@ import { BadInputError } from '../errors.ts'
 import { isBlankRow } from './headers.ts'
 import type { SourceRow, SourceSheet } from './source-sheet.ts'
 
-export async function* readCsvSheets(filePath: string, file: string, sheetName: string): AsyncGenerator<SourceSheet> {
+/** The CSV as one sheet; `abandon` aborted (a stalled or cancelled reading) closes the file at once. */
+export async function* readCsvSheets(
+  filePath: string,
+  file: string,
+  sheetName: string,
+  abandon: AbortSignal,
+): AsyncGenerator<SourceSheet> {
   const delimiter = await sniffDelimiter(filePath)
-  yield { name: sheetName, fileSheetNames: [sheetName], rows: csvRows(filePath, file, delimiter) }
+  yield { name: sheetName, fileSheetNames: [sheetName], rows: csvRows(filePath, file, delimiter, abandon) }
 }
 
-async function* csvRows(filePath: string, file: string, delimiter: string): AsyncGenerator<SourceRow> {
+/** A record (one row) larger than this is refused, so a file without line breaks cannot fill the memory. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+async function* csvRows(
+  filePath: string,
+  file: string,
+  delimiter: string,
+  abandon: AbortSignal,
+): AsyncGenerator<SourceRow> {
   const input = createReadStream(filePath)
   const parser = parse({
+    max_record_size: MAX_RECORD_BYTES,
     delimiter,
     bom: true,
     relax_column_count: true, // short and long rows are the reader's business, not a parse error
@@ -23,6 +38,11 @@ async function* csvRows(filePath: string, file: string, delimiter: string): Asyn
   })
   input.on('error', (error) => parser.destroy(error))
   input.pipe(parser)
+  const close = () => {
+    input.destroy()
+    parser.destroy()
+  }
+  abandon.addEventListener('abort', close, { once: true })
   let number = 0
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -33,8 +53,8 @@ async function* csvRows(filePath: string, file: string, delimiter: string): Asyn
     const detail = error instanceof Error ? error.message : String(error)
     throw new BadInputError(`${file}: not a readable CSV file (${detail})`, { cause: error })
   } finally {
-    input.destroy()
-    parser.destroy()
+    abandon.removeEventListener('abort', close)
+    close()
   }
 }
 

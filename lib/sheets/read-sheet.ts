@@ -6,7 +6,8 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { BadInputError } from '../errors.ts'
-import { bounded, type ReadingBounds } from './bounded-reading.ts'
+import { cancellationSignal } from '../heartbeat.ts'
+import { type BoundedOptions, bounded, type ReadingBounds, STALLED_READING_SECONDS } from './bounded-reading.ts'
 import { CELL_PARSERS, cellText } from './cells.ts'
 import { readCsvSheets } from './csv-source.ts'
 import { columnLetter, type HeaderMatch, isBlankRow, matchHeader, sameName } from './headers.ts'
@@ -44,16 +45,31 @@ export async function* readSheetRows(
   bounds: ReadingBounds = {},
 ): AsyncGenerator<SheetRow> {
   const file = path.basename(filePath)
-  const sheets = boundedSheets(await openSheets(filePath, file, spec), file, bounds)
+  // Aborted when the activity is cancelled or the reading stalls: the source then closes its file.
+  const abandon = new AbortController()
+  const outer = bounds.signal ?? cancellationSignal()
+  const onCancel = () => abandon.abort(outer.reason)
+  if (outer.aborted) onCancel()
+  outer.addEventListener('abort', onCancel, { once: true })
+  const options: BoundedOptions = {
+    stalledSeconds: bounds.stalledSeconds ?? STALLED_READING_SECONDS,
+    signal: abandon.signal,
+    onStall: (error) => abandon.abort(error),
+  }
   try {
-    const sheet = await findSheet(sheets, spec, file)
-    for await (const row of sheet.rows) {
-      if (isBlankRow(row.cells)) continue
-      yield toSheetRow(row, sheet.name, sheet.header, spec, file)
+    const sheets = boundedSheets(await openSheets(filePath, file, spec, abandon.signal), file, options)
+    try {
+      const sheet = await findSheet(sheets, spec, file)
+      for await (const row of sheet.rows) {
+        if (isBlankRow(row.cells)) continue
+        yield toSheetRow(row, sheet.name, sheet.header, spec, file)
+      }
+    } finally {
+      // Stopping early (or failing) must release the file.
+      await sheets.return(undefined)
     }
   } finally {
-    // Stopping early (or failing) must release the file.
-    await sheets.return(undefined)
+    outer.removeEventListener('abort', onCancel)
   }
 }
 
@@ -61,9 +77,9 @@ export async function* readSheetRows(
 async function* boundedSheets(
   sheets: AsyncGenerator<SourceSheet>,
   file: string,
-  bounds: ReadingBounds,
+  options: BoundedOptions,
 ): AsyncGenerator<SourceSheet> {
-  for await (const sheet of bounded(sheets, file, bounds)) yield { ...sheet, rows: bounded(sheet.rows, file, bounds) }
+  for await (const sheet of bounded(sheets, file, options)) yield { ...sheet, rows: bounded(sheet.rows, file, options) }
 }
 
 /** One line: `stock.xlsx, sheet "stock_count", row 7, column counted_qty: "abc" is not an integer such as 12`. */
@@ -76,7 +92,12 @@ export function describeSheetError(file: string, sheet: string, rowNumber: numbe
   return `${path.basename(file)}, sheet "${sheet}", row ${rowNumber}, column ${error.column}: ${problem}`
 }
 
-async function openSheets(filePath: string, file: string, spec: SheetSpec): Promise<AsyncGenerator<SourceSheet>> {
+async function openSheets(
+  filePath: string,
+  file: string,
+  spec: SheetSpec,
+  abandon: AbortSignal,
+): Promise<AsyncGenerator<SourceSheet>> {
   const extension = path.extname(file).toLowerCase()
   if (extension === '.xls') {
     throw new BadInputError(`${file}: an Excel 97-2003 workbook (.xls) cannot be read; save it as .xlsx or .csv`)
@@ -85,9 +106,9 @@ async function openSheets(filePath: string, file: string, spec: SheetSpec): Prom
     throw new BadInputError(`${file}: unsupported file type "${extension}", expected an .xlsx workbook or a .csv file`)
   }
   const size = await fileSize(filePath, file)
-  if (extension === '.csv') return readCsvSheets(filePath, file, spec.name)
+  if (extension === '.csv') return readCsvSheets(filePath, file, spec.name, abandon)
   if (size === 0) throw new BadInputError(`${file}: the file is empty, expected an .xlsx workbook`)
-  return readWorkbookSheets(filePath, file)
+  return readWorkbookSheets(filePath, file, abandon)
 }
 
 async function fileSize(filePath: string, file: string): Promise<number> {

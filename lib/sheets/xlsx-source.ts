@@ -1,15 +1,14 @@
 // Streams the sheets of an .xlsx workbook with exceljs' streaming reader: rows are parsed as the
 // zip is read, so memory does not grow with the sheet.
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import archiver from 'archiver'
 import ExcelJS from 'exceljs'
-import unzipper from 'unzipper'
-import { BadInputError } from '../errors.ts'
 import type { SourceRow, SourceSheet } from './source-sheet.ts'
+import { checkedWorkbookEntries, LEADING_PARTS, notAWorkbook, WORKSHEET } from './workbook-zip.ts'
 
 // What we read of exceljs' streaming worksheet, whose published types omit the sheet name.
 interface StreamedWorksheet {
@@ -21,18 +20,19 @@ interface StreamedWorkbookModel {
   sheets?: { name: string }[]
 }
 
-export async function* readWorkbookSheets(filePath: string, file: string): AsyncGenerator<SourceSheet> {
+/** The workbook's sheets; `abandon` aborted (a stalled or cancelled reading) closes the file at once. */
+export async function* readWorkbookSheets(
+  filePath: string,
+  file: string,
+  abandon: AbortSignal,
+): AsyncGenerator<SourceSheet> {
   const ordered = await withPartsInReadingOrder(filePath, file)
   try {
-    yield* streamWorkbookSheets(ordered.path, file)
+    yield* streamWorkbookSheets(ordered.path, file, abandon)
   } finally {
     await ordered.cleanUp()
   }
 }
-
-/** The parts exceljs' streaming reader needs before any worksheet: names, relations, strings, styles. */
-const LEADING_PARTS = ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml']
-const WORKSHEET = /^xl\/worksheets\/sheet\d+\.xml$/
 
 /**
  * Zip writers store a workbook's parts in any order (Excel puts the shared strings after the
@@ -47,7 +47,7 @@ async function withPartsInReadingOrder(
   file: string,
 ): Promise<{ path: string; cleanUp: () => Promise<void> }> {
   const asIs = { path: filePath, cleanUp: async () => {} }
-  const entries = await checkedEntries(filePath, file)
+  const entries = await checkedWorkbookEntries(filePath, file)
   const firstSheet = entries.findIndex((entry) => WORKSHEET.test(entry.path))
   const lastLeading = Math.max(...LEADING_PARTS.map((part) => entries.findIndex((entry) => entry.path === part)))
   if (firstSheet < 0 || lastLeading < firstSheet) return asIs
@@ -73,30 +73,11 @@ async function withPartsInReadingOrder(
   }
 }
 
-/**
- * The zip's entries, read from its central directory at the end of the file, after checking
- * that the file holds every entry it lists. exceljs' streaming reader never finishes on a
- * truncated workbook (its zip stream waits for bytes that never come), so a file cut short, or
- * one that is no zip at all, is refused here, before any row is read.
- */
-async function checkedEntries(filePath: string, file: string): Promise<unzipper.File[]> {
-  let directory: unzipper.CentralDirectory
-  try {
-    directory = await unzipper.Open.file(filePath)
-  } catch {
-    throw notAWorkbook(file, `its zip directory is missing or damaged: the file is cut short or is not a workbook`)
-  }
-  const { size } = await stat(filePath)
-  const entries = directory.files.filter((entry) => entry.type === 'File')
-  const beyond = entries.find((entry) => entry.offsetToLocalFileHeader + entry.compressedSize > size)
-  if (beyond) throw notAWorkbook(file, `its part ${beyond.path} lies past the end of the file: the file is cut short`)
-  if (!entries.some((entry) => entry.path === 'xl/workbook.xml')) {
-    throw notAWorkbook(file, 'a zip file without xl/workbook.xml')
-  }
-  return entries
-}
-
-async function* streamWorkbookSheets(filePath: string, file: string): AsyncGenerator<SourceSheet> {
+async function* streamWorkbookSheets(
+  filePath: string,
+  file: string,
+  abandon: AbortSignal,
+): AsyncGenerator<SourceSheet> {
   // exceljs pipes the stream it is given into the unzipper without watching it for errors: a read
   // error would leave the unzipper waiting forever. Ending the stream it reads instead makes the
   // unzipper fail on a truncated file, and the read error is reported in its place.
@@ -108,6 +89,11 @@ async function* streamWorkbookSheets(filePath: string, file: string): AsyncGener
     zipBytes.end()
   })
   input.pipe(zipBytes)
+  const close = () => {
+    input.destroy()
+    zipBytes.destroy()
+  }
+  abandon.addEventListener('abort', close, { once: true })
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(zipBytes, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -122,36 +108,41 @@ async function* streamWorkbookSheets(filePath: string, file: string): AsyncGener
         name: worksheet.name,
         // exceljs has read the workbook's list of sheets by the time it emits one.
         fileSheetNames: model?.sheets?.map((sheet) => sheet.name) ?? [worksheet.name],
-        rows: worksheetRows(worksheet, unreadable),
+        rows: worksheetRows(worksheet, (error, after) =>
+          notAWorkbook(`${file}, sheet "${worksheet.name}"`, readError ?? damagedAfter(after, error)),
+        ),
       }
     }
   } catch (error) {
     throw unreadable(error)
   } finally {
-    input.destroy()
-    zipBytes.destroy()
+    abandon.removeEventListener('abort', close)
+    close()
   }
 }
 
 async function* worksheetRows(
   worksheet: StreamedWorksheet,
-  unreadable: (error: unknown) => Error,
+  unreadable: (error: unknown, afterRow: number) => Error,
 ): AsyncGenerator<SourceRow> {
+  let last = 0
   try {
     for await (const row of worksheet) {
+      last = row.number
       // exceljs' row.values is indexed from 1, like spreadsheet columns.
       const values = Array.isArray(row.values) ? row.values : []
       yield { number: row.number, cells: values.slice(1) }
     }
   } catch (error) {
-    throw unreadable(error)
+    throw unreadable(error, last)
   }
 }
 
-function notAWorkbook(file: string, error: unknown): Error {
-  if (error instanceof BadInputError) return error
+/** 'damaged after row 1013: XML error at line 2, column 197571: disallowed character.' */
+export function damagedAfter(row: number, error: unknown): string {
   const detail = error instanceof Error ? error.message : String(error)
-  return new BadInputError(`${file}: not a readable .xlsx workbook (${detail})`, {
-    cause: error instanceof Error ? error : undefined,
-  })
+  // saxes, exceljs' XML parser, says where as 'line:column: problem'.
+  const xml = /^(\d+):(\d+): (.*)$/s.exec(detail)
+  const what = xml ? `XML error at line ${xml[1]}, column ${xml[2]}: ${xml[3]}` : detail
+  return `${row > 0 ? `damaged after row ${row}` : 'damaged before its first row'}: ${what}`
 }
