@@ -62,14 +62,17 @@ function cellScalar(cell: unknown): Scalar {
   return JSON.stringify(cell)
 }
 
-/** The cell as text, trimmed, for messages and for the raw copy of a row; null when empty. */
+/**
+ * The cell as text, trimmed, for messages and for the raw copy of a row; null when empty. A NUL
+ * character shows as the symbol ␀: PostgreSQL text and jsonb cannot hold the character itself.
+ */
 export function cellText(cell: unknown): string | null {
   const scalar = cellScalar(cell)
   if (scalar === null) return null
   if (scalar instanceof Unreadable) return scalar.text
   if (scalar instanceof Date) return formatDateTime(scalar, 'auto')
   if (typeof scalar === 'boolean') return scalar ? 'TRUE' : 'FALSE'
-  const text = trimBlanks(String(scalar))
+  const text = trimBlanks(String(scalar)).replaceAll('\0', '\u2400')
   return text === '' ? null : text
 }
 
@@ -88,13 +91,19 @@ const ok = (value: string): CellParse => ({ ok: true, value })
 export function parseText(cell: unknown): CellParse | null {
   const text = cellText(cell)
   if (text === null) return null
-  const unreadable = cellScalar(cell) instanceof Unreadable || FORMULA_ERRORS.has(text.toUpperCase())
+  const scalar = cellScalar(cell)
+  const unreadable = scalar instanceof Unreadable || FORMULA_ERRORS.has(text.toUpperCase())
   if (unreadable) return fail('text')
+  if (typeof scalar === 'string' && scalar.includes('\0')) return { ok: false, expected: NO_NUL }
+  // What a CSV saved in another encoding (Windows-1252) decodes to: the letters typed are lost.
+  if (text.includes('\ufffd')) return { ok: false, expected: UTF8_TEXT }
   // Typed as text, it would run as a formula in the spreadsheet someone opens it in next.
   return looksLikeFormula(text) ? { ok: false, expected: NOT_A_FORMULA } : ok(text)
 }
 
 export const NOT_A_FORMULA = 'text that a spreadsheet would not run as a formula'
+export const NO_NUL = 'text without NUL characters (PostgreSQL cannot store them)'
+export const UTF8_TEXT = 'text in UTF-8 (the file seems saved in another encoding: save it as "CSV UTF-8")'
 export const INTEGER_RANGE = 'an integer from -2147483648 to 2147483647'
 const INT4_MAX = 2_147_483_647
 

@@ -14,7 +14,7 @@ export async function* readCsvSheets(
   sheetName: string,
   abandon: AbortSignal,
 ): AsyncGenerator<SourceSheet> {
-  const delimiter = await sniffDelimiter(filePath)
+  const delimiter = await sniffDelimiter(filePath, file)
   yield { name: sheetName, fileSheetNames: [sheetName], rows: csvRows(filePath, file, delimiter, abandon) }
 }
 
@@ -59,18 +59,24 @@ async function* csvRows(
 }
 
 const SNIFF_BYTES = 64 * 1024
+const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])]
 
 /**
  * ',' unless the first non-blank line has more ';' (Excel's CSV in locales with a decimal comma,
  * Indonesian among them) or tabs. Counted outside double quotes.
  */
-export async function sniffDelimiter(filePath: string): Promise<string> {
+export async function sniffDelimiter(filePath: string, file = filePath): Promise<string> {
   const handle = await open(filePath, 'r')
   let text: string
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES)
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0)
-    text = buffer.subarray(0, bytesRead).toString('utf8')
+    const head = buffer.subarray(0, bytesRead)
+    // Excel's "Unicode Text" and some exports are UTF-16: read as UTF-8, every cell would be garbage.
+    if (UTF16_BOMS.some((bom) => head.subarray(0, 2).equals(bom))) {
+      throw new BadInputError(`${file}: a UTF-16 text file, expected UTF-8; save it as "CSV UTF-8"`)
+    }
+    text = head.toString('utf8')
   } finally {
     await handle.close()
   }

@@ -3,11 +3,13 @@ import {
   cellText,
   EXPECTED,
   INTEGER_RANGE,
+  NO_NUL,
   NOT_A_FORMULA,
   parseDate,
   parseInteger,
   parseText,
   parseTimestamp,
+  UTF8_TEXT,
 } from '../../lib/sheets/cells.ts'
 
 const utc = (...parts: [number, number, number, number?, number?, number?]) =>
@@ -124,6 +126,12 @@ describe('a date cell (day first, as in Indonesia)', () => {
     ['ambiguous garbage', '25/11/2024/1'],
     ['a formula error', { error: '#VALUE!' }],
     ['a boolean', false],
+    ['a year before 1900 (a typo, or a time-only cell)', '1850-01-01'],
+    ['a day-first date before 1900', '25/11/1024'],
+    ['a date cell past the year 9999', new Date(Date.UTC(10_000, 0, 1))],
+    ['a serial number past five digits', 2_958_466],
+    ['a five-digit year', '20241-11-25'],
+    ['separators that do not match', '2024-11/25'],
   ])('refuses %s', (_case, cell) => {
     expect(parseDate(cell)).toEqual({ ok: false, expected: EXPECTED.date })
   })
@@ -209,8 +217,42 @@ describe('text a spreadsheet would run as a formula', () => {
   })
 })
 
+describe('text that cannot arrive as typed', () => {
+  it('refuses a NUL character, which PostgreSQL cannot store, and shows it as ␀', () => {
+    expect(parseText('Sari\u0000Dewi')).toEqual({ ok: false, expected: NO_NUL })
+    expect(cellText('Sari\u0000Dewi')).toBe('Sari\u2400Dewi')
+  })
+
+  it('refuses the replacement character that bytes of another encoding decode to', () => {
+    expect(parseText(Buffer.from([0x43, 0x61, 0x66, 0xe9]).toString('utf8'))).toEqual({
+      ok: false,
+      expected: UTF8_TEXT,
+    })
+  })
+
+  it('keeps line breaks, quotes, emoji and mixed scripts as typed', () => {
+    const text = 'Robert\'); drop table x;--\n"Sari" 🍩 李 Ирина'
+    expect(parseText(text)).toEqual({ ok: true, value: text })
+  })
+})
+
 describe('blanks around a cell', () => {
-  it('are trimmed: tabs, no-break, ideographic and zero-width spaces, byte-order marks', () => {
+  it.each([
+    ['a tab', '\t'],
+    ['a no-break space', '\u00a0'],
+    ['a figure space', '\u2007'],
+    ['a narrow no-break space', '\u202f'],
+    ['an ideographic space', '\u3000'],
+    ['a zero-width space', '\u200b'],
+    ['a byte-order mark', '\ufeff'],
+    ['a carriage return and line feed', '\r\n'],
+  ])('are trimmed: %s', (_case, blank) => {
+    expect(parseText(`${blank}Kemang${blank}`)).toEqual({ ok: true, value: 'Kemang' })
+    expect(parseInteger(`${blank}12${blank}`)).toEqual({ ok: true, value: '12' })
+    expect(cellText(blank)).toBeNull()
+  })
+
+  it('are trimmed in any mix: tabs, no-break, ideographic and zero-width spaces, byte-order marks', () => {
     expect(parseText('\t\u00a0Kemang\u3000\u200b')).toEqual({ ok: true, value: 'Kemang' })
     expect(parseInteger('\ufeff 12\u00a0')).toEqual({ ok: true, value: '12' })
     expect(parseDate('\u202f2024-11-25\t')).toEqual({ ok: true, value: '2024-11-25' })

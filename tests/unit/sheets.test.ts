@@ -9,6 +9,8 @@ import ExcelJS from 'exceljs'
 import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BadInputError } from '../../lib/errors.ts'
+import { bounded, stalledError } from '../../lib/sheets/bounded-reading.ts'
+import { NO_NUL, UTF8_TEXT } from '../../lib/sheets/cells.ts'
 import { describeSheetError, readSheetRows, type SheetRow } from '../../lib/sheets/read-sheet.ts'
 import { type SheetSpec, stockCountSheet, storeBranchSheet } from '../../lib/sheets/sheet-specs.ts'
 
@@ -207,6 +209,16 @@ describe('a stock_count workbook', () => {
     expect(await fileError(book)).toMatch(
       /column counted_qty is named twice in the header: "counted_qty" in column D and "counted_qty" in column E/,
     )
+  })
+
+  it('ignores a column it does not know, however often the header repeats it (a merged cell repeats its text)', async () => {
+    const csv = await textFile(
+      'notes-twice.csv',
+      'count_date,notes,store_name,notes,product_id,counted_qty,Notes\n2024-11-25,a,Kemang,b,12,3,c\n',
+    )
+    expect(values(await readAll(csv))).toEqual([
+      { count_date: '2024-11-25', store_name: 'Kemang', product_id: '12', counted_qty: '3', counted_by: null },
+    ])
   })
 
   it('reads a missing optional column as null, without an error', async () => {
@@ -614,3 +626,216 @@ function expectedQuantity(rows: number): number {
   for (let index = 1; index <= rows; index++) total += index % 50
   return total
 }
+
+describe('a damaged workbook', () => {
+  let good: Buffer
+  beforeAll(async () => {
+    const rows: Cells[] = [STOCK_HEADER]
+    for (let index = 1; index <= 2000; index++) rows.push(['2024-11-25', 'Kemang', index, 3, 'Budi'])
+    good = await readFile(await workbook('good.xlsx', { stock_count: rows }))
+  })
+
+  /** The workbook with `part` replaced by `text` (or removed), stored or deflated. */
+  async function withPart(part: string, text: string | null, compression: 'STORE' | 'DEFLATE' = 'DEFLATE') {
+    const zip = await JSZip.loadAsync(good)
+    if (text === null) zip.remove(part)
+    else zip.file(part, text)
+    return zip.generateAsync({ type: 'nodebuffer', compression })
+  }
+
+  const sheetXml = async () => (await JSZip.loadAsync(good)).file('xl/worksheets/sheet1.xml')?.async('string') ?? ''
+
+  it.each([
+    ['its first half', 0.5],
+    ['all but its last bytes', 0.99],
+  ])('cut short (%s) is refused at once, before any row', async (_case, fraction) => {
+    const file = await textFile('cut.xlsx', good.subarray(0, Math.floor(good.length * fraction)))
+    const started = Date.now()
+    expect(await fileError(file)).toBe(
+      'cut.xlsx: not a readable .xlsx workbook (its zip directory is missing or damaged: the file is cut short or is not a workbook)',
+    )
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it.each([
+    ['xl/worksheets/sheet1.xml', 'worksheet'],
+    ['xl/sharedStrings.xml', 'sst'],
+    ['xl/workbook.xml', 'workbook'],
+    ['xl/_rels/workbook.xml.rels', 'Relationships'],
+  ])('whose part %s is cut short inside a whole zip is refused, naming the part', async (part, root) => {
+    const whole = (await JSZip.loadAsync(good)).file(part)
+    const xml = (await whole?.async('string')) ?? ''
+    const file = await textFile('cut-part.xlsx', await withPart(part, xml.slice(0, Math.floor(xml.length * 0.6))))
+    expect(await fileError(file)).toBe(
+      `cut-part.xlsx: not a readable .xlsx workbook (its part ${part} is damaged: ` +
+        `the XML ends before its root element <${root}> is closed: the part is cut short)`,
+    )
+  })
+
+  it('whose styles are not XML is refused, naming the part', async () => {
+    const file = await textFile('styles.xlsx', await withPart('xl/styles.xml', 'no styles here'))
+    expect(await fileError(file)).toBe(
+      'styles.xlsx: not a readable .xlsx workbook (its part xl/styles.xml is damaged: it is not an XML document)',
+    )
+  })
+
+  it('with a changed byte in a stored part is refused by its checksum, not read as another name', async () => {
+    const stored = await withPart('xl/worksheets/sheet1.xml', await sheetXml(), 'STORE')
+    const at = stored.indexOf('Kemang')
+    expect(at).toBeGreaterThan(0)
+    stored[at] = 'X'.charCodeAt(0)
+    const file = await textFile('flipped.xlsx', stored)
+    expect(await fileError(file)).toMatch(
+      /^flipped\.xlsx: not a readable \.xlsx workbook \(its part xl\/\w+\.xml is damaged: its checksum \(CRC-32\) does not match its content\)$/,
+    )
+  })
+
+  it('with damaged compressed bytes is refused, naming the part', async () => {
+    const damaged = Buffer.from(good)
+    const sheetAt = damaged.indexOf('xl/worksheets/sheet1.xml') + 200
+    for (let index = sheetAt; index < sheetAt + 64; index++) damaged[index] = (damaged[index] ?? 0) ^ 0x5a
+    const file = await textFile('garbled.xlsx', damaged)
+    expect(await fileError(file)).toMatch(
+      /^garbled\.xlsx: not a readable \.xlsx workbook \(its part xl\/worksheets\/sheet1\.xml is damaged: /,
+    )
+  })
+
+  it('that is an Excel 97-2003 or password-protected file (OLE, not a zip) says so', async () => {
+    const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)])
+    expect(await fileError(await textFile('locked.xlsx', ole))).toBe(
+      'locked.xlsx: not a readable .xlsx workbook (an Excel 97-2003 or password-protected workbook, not a zip: ' +
+        'save it as .xlsx without a password, or as .csv)',
+    )
+  })
+
+  it('with broken XML half-way through a sheet fails there, naming the sheet and the last row read', async () => {
+    const xml = (await sheetXml()).replace('<row r="1500"', '<row r="1500" <<')
+    const file = await textFile('broken-xml.xlsx', await withPart('xl/worksheets/sheet1.xml', xml))
+    let rows = 0
+    const error = await (async () => {
+      try {
+        for await (const _row of readSheetRows(file, stockCountSheet)) rows += 1
+      } catch (caught) {
+        return caught as Error
+      }
+    })()
+    expect(error).toBeInstanceOf(BadInputError)
+    expect(error?.message).toMatch(
+      /^broken-xml\.xlsx, sheet "stock_count": not a readable \.xlsx workbook \(damaged after row \d+: XML error at line \d+, column \d+: .+\)$/,
+    )
+    expect(rows).toBeLessThan(1500)
+  })
+})
+
+describe('a reading that stalls or is cancelled', () => {
+  async function* never(): AsyncGenerator<number> {
+    await new Promise(() => {})
+    yield 1
+  }
+
+  async function* instant(count: number): AsyncGenerator<number> {
+    for (let index = 1; index <= count; index++) yield index
+  }
+
+  it('fails when the source yields nothing for the bound, naming the file, and says so once', async () => {
+    const stalls: string[] = []
+    const reading = bounded(never(), 'stuck.xlsx', {
+      stalledSeconds: 0.2,
+      signal: new AbortController().signal,
+      onStall: (error) => stalls.push(error.message),
+    })
+    const started = Date.now()
+    await expect(reading.next()).rejects.toThrow(stalledError('stuck.xlsx', 0.2))
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(stalls).toEqual(['stuck.xlsx: reading stopped making progress (no row for 0.2 s): the file may be damaged'])
+  })
+
+  it('counts only the time spent waiting on the source, not a slow consumer', async () => {
+    const seen: number[] = []
+    for await (const value of bounded(instant(3), 'slow.csv', {
+      stalledSeconds: 0.1,
+      signal: new AbortController().signal,
+    })) {
+      seen.push(value)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    expect(seen).toEqual([1, 2, 3])
+  })
+
+  it('stops at once when cancelled, even while the source is waiting', async () => {
+    const cancel = new AbortController()
+    const reading = bounded(never(), 'big.xlsx', { stalledSeconds: 60, signal: cancel.signal })
+    const pending = reading.next()
+    const reason = new Error('activity cancelled')
+    setTimeout(() => cancel.abort(reason), 50)
+    await expect(pending).rejects.toBe(reason)
+  })
+
+  it('stops a file being read when the activity is cancelled, and the file can be read again', async () => {
+    const lines = [STOCK_HEADER.join(',')]
+    for (let index = 1; index <= 5_000; index++) lines.push(`2024-11-25,Kemang,${index},3,Budi`)
+    const file = await textFile('cancelled.csv', `${lines.join('\n')}\n`)
+    const cancel = new AbortController()
+    const reason = new Error('activity cancelled')
+    let rows = 0
+    await expect(
+      (async () => {
+        for await (const _row of readSheetRows(file, stockCountSheet, { signal: cancel.signal })) {
+          if (++rows === 10) cancel.abort(reason)
+        }
+      })(),
+    ).rejects.toBe(reason)
+    expect(rows).toBe(10)
+    expect((await readAll(file)).length).toBe(5_000)
+  })
+})
+
+describe('a CSV whose text cannot arrive as typed', () => {
+  it('saved as UTF-16 is refused as a file', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${STOCK_HEADER.join('\t')}\n`, 'utf16le')])
+    expect(await fileError(await textFile('stock_count_utf16.csv', utf16))).toBe(
+      'stock_count_utf16.csv: a UTF-16 text file, expected UTF-8; save it as "CSV UTF-8"',
+    )
+  })
+
+  it('holds back a row with a NUL character or bytes of another encoding, and keeps the others', async () => {
+    const csv = Buffer.concat([
+      Buffer.from(`${STOCK_HEADER.join(',')}\n2024-11-25,Kemang,1,3,Sari\u0000Dewi\n2024-11-25,Caf`),
+      Buffer.from([0xe9]), // é in Windows-1252
+      Buffer.from(',2,3,Budi\n2024-11-25,Kemang,3,3,Budi\n'),
+    ])
+    const rows = await readAll(await textFile('stock_count_bytes.csv', csv))
+    expect(rows.map((row) => row.errors)).toEqual([
+      [{ column: 'counted_by', value: 'Sari\u2400Dewi', expected: NO_NUL }],
+      [{ column: 'store_name', value: 'Caf\ufffd', expected: UTF8_TEXT }],
+      [],
+    ])
+  })
+})
+
+describe('a million blank rows', () => {
+  it('are skipped in seconds, with memory that does not grow with them', async () => {
+    const file = path.join(folder, 'stock_count_blank.csv')
+    const out = createWriteStream(file)
+    out.write(`${STOCK_HEADER.join(',')}\n`)
+    const block = ',,,,\n'.repeat(10_000)
+    for (let index = 0; index < 100; index++) out.write(block)
+    out.write('2024-11-25,Kemang,1,3,Budi\n')
+    await new Promise((resolve) => out.end(resolve))
+    const before = process.memoryUsage().heapUsed
+    let peak = before
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().heapUsed)
+    }, 20)
+    const started = Date.now()
+    try {
+      const rows = await readAll(file)
+      expect(rows.map((row) => row.rowNumber)).toEqual([1_000_002])
+    } finally {
+      clearInterval(sampler)
+    }
+    expect(Date.now() - started).toBeLessThan(30_000)
+    // Garbage comes and goes; a reading that kept something per row would hold hundreds of MB.
+    expect(peak - before).toBeLessThan(200 * 1024 * 1024)
+  }, 60_000)
+})
