@@ -144,5 +144,5 @@ export function damagedAfter(row: number, error: unknown): string {
   // saxes, exceljs' XML parser, says where as 'line:column: problem'.
   const xml = /^(\d+):(\d+): (.*)$/s.exec(detail)
   const what = xml ? `XML error at line ${xml[1]}, column ${xml[2]}: ${xml[3]}` : detail
-  return `${row > 0 ? `damaged after row ${row}` : 'damaged before its first row'}: ${what}`
+  return `${row > 0 ? `damaged after row ${row}` : 'damaged before any row could be read'}: ${what}`
 }
