@@ -10,7 +10,7 @@ import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
 import { type Cell, copyRows } from '../lib/copy-rows.ts'
 import { refreshStatistics, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
-import { heartbeat } from '../lib/heartbeat.ts'
+import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
 import { findSheetFiles, type SheetFile } from '../lib/sheet-files.ts'
@@ -127,9 +127,14 @@ async function loadFiles(context: ActivityContext, spec: SheetSpec, loadTable: s
 /** Rows between progress heartbeats (the SDK throttles them further). */
 const HEARTBEAT_ROWS = 1_000
 
+/**
+ * The file's rows as load-table cells. A cancelled or timed-out activity stops the reading at
+ * once (the file is closed, the worker slot given back); a reading that stalls fails naming the
+ * file (STALLED_READING_SECONDS), although the activity's own timer keeps heartbeating.
+ */
 async function* sheetRowsOf(file: SheetFile, spec: SheetSpec): AsyncGenerator<Cell[]> {
   let rows = 0
-  for await (const row of readSheetRows(file.path, spec)) {
+  for await (const row of readSheetRows(file.path, spec, { signal: cancellationSignal() })) {
     if (++rows % HEARTBEAT_ROWS === 0) heartbeat({ file: file.name, rows })
     const errors = row.errors.map((error) => ({
       ...error,
