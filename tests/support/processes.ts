@@ -1,7 +1,7 @@
 // Processes a fault test owns, so it can kill them: pipeline workers (`paccafe worker`), and an
 // S3 gateway or a Temporal dev server of its own on free loopback ports. Every wait is bounded.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import type { Config } from '../../lib/config.ts'
@@ -128,4 +128,29 @@ export async function startTemporalServer(port: number, uiPort: number, dbFile: 
   )
   await until('the Temporal dev server to listen', () => isPortOpen('127.0.0.1', port, 200), 60_000)
   return server
+}
+
+/**
+ * Bytes that clients have sent to `port` on 127.0.0.1 and its listener has not read yet (from
+ * /proc/net/tcp): with the listener stopped (SIGSTOP), more than 0 means a request is in flight.
+ */
+export function unreadBytesOnPort(port: number): number {
+  const lines = readFileSync('/proc/net/tcp', 'utf8').trim().split('\n').slice(1)
+  let unread = 0
+  for (const line of lines) {
+    const [, local, , state, queues] = line.trim().split(/\s+/)
+    if (!local || !queues || state !== '01') continue // 01: ESTABLISHED
+    if (Number.parseInt(local.split(':')[1] ?? '', 16) !== port) continue
+    unread += Number.parseInt(queues.split(':')[1] ?? '0', 16)
+  }
+  return unread
+}
+
+/** Fails, with its output, when `process` has exited. */
+export function expectRunning(process: OwnedProcess, what: string): void {
+  const { exitCode, signalCode } = process.child
+  if (exitCode === null && signalCode === null) return
+  throw new Error(
+    `${what} exited (${signalCode ?? `code ${exitCode}`}); its last output:\n${process.output().slice(-4000)}`,
+  )
 }
