@@ -1,15 +1,22 @@
 // Hand-kept sheets through a real pipeline run: rows that do not parse are quarantined with
 // their file, row, column and value while the good rows arrive; a file is ingested once; files
 // dropped in the bucket's landing prefix are read too; a file that is not the sheet at all
-// fails the run with one clear error and leaves staging as it was.
-import { rm, writeFile } from 'node:fs/promises'
+// fails the run with one clear error and leaves staging as it was; a workbook read for longer
+// than the heartbeat timeout keeps heartbeating and arrives whole.
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readText } from '../../lib/object-store.ts'
 import { generateSheets } from '../../seed/generate-sheets.ts'
+import { BRANCHES } from '../../seed/reference-data.ts'
 import { createHarness, failureMessage, failureTypes, type Harness } from '../support/harness.ts'
 
 let h: Harness
+
+// A workbook read for several heartbeat timeouts: it must heartbeat, not be killed as dead.
+const HEARTBEAT_SECONDS = 2
+const LARGE_ROWS = 60_000
 
 const batchOf = async (runId: string, sheet: string) =>
   (
@@ -130,5 +137,52 @@ describe('ingesting the hand-kept sheets', () => {
     expect(after).toEqual(before)
     expect((await batchOf(runId, 'stock_count'))?.status).toBe('loading')
     await rm(broken)
+  })
+})
+
+describe('a large workbook', () => {
+  let large: Harness
+  beforeAll(async () => {
+    large = await createHarness({ scale: 0.1 })
+  })
+  afterAll(async () => {
+    await large?.close()
+  })
+
+  it('is read for longer than the heartbeat timeout, heartbeating, and arrives whole', async () => {
+    const products = (await large.source<{ id: number }[]>`select product_id as id from products order by 1`).map(
+      (row) => row.id,
+    )
+    const file = path.join(large.config.sheets.dir, 'stock_count_large.xlsx')
+    await mkdir(large.config.sheets.dir, { recursive: true })
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true })
+    const branches = writer.addWorksheet('store_branch')
+    branches.addRow(['store_id', 'store_name', 'created_at']).commit()
+    for (const branch of BRANCHES) branches.addRow([branch.storeId, branch.storeName, branch.createdAt]).commit()
+    await branches.commit()
+    const counts = writer.addWorksheet('stock_count')
+    counts.addRow(['count_date', 'store_name', 'product_id', 'counted_qty', 'counted_by']).commit()
+    let rows = 0
+    for (let day = 0; rows < LARGE_ROWS; day++) {
+      const date = new Date(Date.UTC(2021, 0, 1 + day))
+      for (const branch of BRANCHES) {
+        for (const product of products) {
+          counts.addRow([date, branch.storeName, product, (day + product) % 40, 'Budi']).commit()
+          rows += 1
+        }
+      }
+    }
+    await counts.commit()
+    await writer.commit()
+
+    const { runId, workflow } = await large.start('full', HEARTBEAT_SECONDS)
+    await workflow.result()
+    const [batch] = await large.warehouse`
+      select rows_read, rows_rejected from etl.batches where batch_id = ${`${runId}.stock_count`}`
+    expect(batch).toEqual({ rows_read: rows, rows_rejected: 0 })
+    const [step] = await large.warehouse`
+      select duration_ms from etl.steps where run_id = ${runId} and step = 'extract' and table_name = 'stock_count'`
+    // Otherwise the heartbeats were never needed, and the test would prove nothing.
+    expect(step?.duration_ms).toBeGreaterThan(HEARTBEAT_SECONDS * 1000 * 2)
   })
 })
