@@ -143,6 +143,7 @@ async function expectUninterruptedResult(
 async function holdLock(
   h: Harness,
   key: string,
+  /** LIKE patterns of the waiting session's application name and statement. */
   waiter: { application: string; query: string },
 ): Promise<{ waiting: () => Promise<number | undefined>; release: () => Promise<void> }> {
   const holder: Sql = connect(h.config.warehouseUrl, { max: 1, name: 'paccafe-test-holder' })
@@ -151,7 +152,7 @@ async function holdLock(
     (
       await h.warehouse<{ pid: number }[]>`
         select pid from pg_stat_activity
-        where datname = current_database() and application_name = ${waiter.application}
+        where datname = current_database() and application_name like ${waiter.application}
           and wait_event_type = 'Lock' and query like ${waiter.query}`
     )[0]?.pid
   let released = false
@@ -167,7 +168,7 @@ async function holdLock(
 
 /** Holds up HELD_MODEL's build: the model runner takes this advisory lock before building it. */
 const holdModel = (h: Harness) =>
-  holdLock(h, HELD_MODEL, { application: 'paccafe-worker-model', query: '%pg_advisory_xact_lock%' })
+  holdLock(h, HELD_MODEL, { application: 'paccafe-worker%', query: '%pg_advisory_xact_lock%' })
 
 /**
  * Holds up the commit of chunk `chunk` of `table`'s extract: a trigger of the test's own on
@@ -208,9 +209,21 @@ const stepRunning = async (h: Harness, runId: string, step: string) =>
       select 1 from etl.steps where run_id = ${runId} and step = ${step} and status = 'running'`
   ).length > 0
 
-/** Once a PostgreSQL backend has ended (its client gone, its statement abandoned). */
-const backendEnded = async (h: Harness, pid: number) =>
-  (await h.warehouse`select 1 from pg_stat_activity where pid = ${pid}`).length === 0
+/**
+ * PostgreSQL abandons the statement of a worker that died (client_connection_check_interval)
+ * instead of running on. Checked softly: the test goes on to what a dead worker's run needs next.
+ */
+async function expectAbandoned(h: Harness, pid: number): Promise<void> {
+  const ended = await until(
+    "the dead worker's statement to end",
+    async () => (await h.warehouse`select 1 from pg_stat_activity where pid = ${pid}`).length === 0,
+    30_000,
+  ).then(
+    () => true,
+    () => false,
+  )
+  expect.soft(ended, `backend ${pid} of the killed worker still runs its statement after 30 s`).toBe(true)
+}
 
 const retriedAfter = async (workflow: WorkflowHandle, type: string) =>
   (await activityAttempts(workflow)).filter((a) => a.type === type && a.attempt > 1)
@@ -275,9 +288,8 @@ describe('faults a run survives', () => {
       const pending = await pendingActivities(run.workflow)
       const statement = (await held.waiting()) as number
       await first.kill()
-      // client_connection_check_interval: PostgreSQL abandons the dead worker's statement.
-      await until('the dead worker statement to end', () => backendEnded(h, statement), 30_000)
       const second = owned(await startWorkerProcess(h.config))
+      await expectAbandoned(h, statement)
       await held.release()
       await untilTakenOver(run.workflow, pending, TAKEOVER_MS)
       await expectUninterruptedResult(h, run, [second])
@@ -307,9 +319,8 @@ describe('faults a run survives', () => {
       expect(pending.some((a) => a.type === 'runModel' && a.state === 'STARTED')).toBe(true)
       const statement = (await held.waiting()) as number
       await first.kill()
-      // client_connection_check_interval: the dead worker's statement does not wait on.
-      await until('the dead worker statement to end', () => backendEnded(h, statement), 30_000)
       const second = owned(await startWorkerProcess(h.config))
+      await expectAbandoned(h, statement)
       // The heartbeat timeout: the model is retried on the new worker, and waits there in turn.
       await untilTakenOver(run.workflow, pending, TAKEOVER_MS)
       await until('the retried model to wait in PostgreSQL', async () => (await held.waiting()) !== undefined)
