@@ -397,10 +397,11 @@ describe('faults a run survives', () => {
       const run = await startRun(h, HEARTBEAT_SECONDS)
       await until('the model to wait in PostgreSQL', async () => (await held.waiting()) !== undefined)
       const statement = await held.waiting()
+      // Every session of the pipeline in its warehouse, the model's statement and the idle pool alike.
       const terminated = await h.warehouse<{ pid: number }[]>`
         select pid from pg_stat_activity
-        where datname = current_database() and application_name like 'paccafe-worker%' and state = 'active'
-          and pg_terminate_backend(pid)`
+        where datname = current_database() and application_name like 'paccafe%'
+          and application_name not like 'paccafe-test%' and pg_terminate_backend(pid)`
       expect(terminated.map((row) => row.pid)).toContain(statement)
       await held.release()
       await expectUninterruptedResult(h, run, [worker])
