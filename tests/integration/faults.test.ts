@@ -191,6 +191,22 @@ async function holdChunk(h: Harness, table: string, chunk: number) {
   return holdLock(h, key, { application: 'paccafe-load', query: '%update etl.batches%' })
 }
 
+/**
+ * A service process of the test's own that the test stops and starts again. It is cleaned up
+ * where it was first started, so that it outlives the harness that uses it (which empties its
+ * bucket or talks to it when closed), however often it was restarted.
+ */
+function restartable(start: () => Promise<OwnedProcess>) {
+  let current: OwnedProcess | undefined
+  cleanUps.push(async () => current?.kill())
+  return {
+    async start() {
+      current = await start()
+      return current
+    },
+  }
+}
+
 /** An S3 gateway of the test's own, the configuration that points at it, and its restart on the same port and files. */
 async function ownGateway() {
   const port = await freePort()
@@ -199,8 +215,8 @@ async function ownGateway() {
     ...config,
     s3: { ...config.s3, endpoint: `http://127.0.0.1:${port}` },
   })
-  const start = async () => owned(await startS3Gateway(withGateway(testConfig('faults')), port, dir))
-  return { port, gateway: await start(), withGateway, restart: start }
+  const service = restartable(() => startS3Gateway(withGateway(testConfig('faults')), port, dir))
+  return { port, gateway: await service.start(), withGateway, restart: () => service.start() }
 }
 
 const stepRunning = async (h: Harness, runId: string, step: string) =>
@@ -417,7 +433,8 @@ describe('faults a run survives', () => {
     async () => {
       const [port, uiPort] = [await freePort(), await freePort()]
       const dbFile = path.join(await folder(), 'temporal.sqlite')
-      const server = owned(await startTemporalServer(port, uiPort, dbFile))
+      const service = restartable(() => startTemporalServer(port, uiPort, dbFile))
+      const server = await service.start()
       const h = await harness({
         configure: (config) => ({ ...config, temporal: { ...config.temporal, address: `127.0.0.1:${port}` } }),
       })
@@ -425,7 +442,7 @@ describe('faults a run survives', () => {
       const run = await startRun(h)
       await until('the model to wait in PostgreSQL', async () => (await held.waiting()) !== undefined)
       await server.kill()
-      owned(await startTemporalServer(port, uiPort, dbFile))
+      await service.start()
       await held.release()
       await expectUninterruptedResult(h, run)
       expect(h.handle.worker.getState()).toBe('RUNNING') // the in-process worker reconnected

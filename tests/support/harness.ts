@@ -156,18 +156,28 @@ export async function createHarness(
       throw new Error(`Run ${runId} was expected to fail but succeeded`)
     },
     async close() {
-      if (worker) {
-        worker.handle.worker.shutdown()
-        await worker.running
-        await shutdownWorker(worker.handle)
+      // Every step is tried, so that a service a test left down (its own gateway, say) does not
+      // leave the databases behind; the first failure is thrown at the end.
+      const failures: unknown[] = []
+      const attempt = async (step: () => Promise<unknown>) => {
+        await step().catch((error: unknown) => failures.push(error))
       }
-      await client.connection.close()
-      await source.end()
-      await warehouse.end()
-      await removeBucket(createObjectStore(config.s3))
-      await dropDatabase(sourceAdminUrl(config))
-      await dropDatabase(config.warehouseUrl)
-      await rm(config.sheets.dir, { recursive: true, force: true })
+      if (worker) {
+        const { handle, running } = worker
+        await attempt(async () => {
+          handle.worker.shutdown()
+          await running
+        })
+        await attempt(() => shutdownWorker(handle))
+      }
+      await attempt(() => client.connection.close())
+      await attempt(() => source.end())
+      await attempt(() => warehouse.end())
+      await attempt(() => removeBucket(createObjectStore(config.s3)))
+      await attempt(() => dropDatabase(sourceAdminUrl(config)))
+      await attempt(() => dropDatabase(config.warehouseUrl))
+      await attempt(() => rm(config.sheets.dir, { recursive: true, force: true }))
+      if (failures.length > 0) throw failures[0]
     },
   }
 }
