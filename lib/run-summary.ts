@@ -2,6 +2,16 @@
 // archived rows are. Read from the meta tables, so it works for any run, finished or not.
 import type { Sql } from './db.ts'
 
+/** One row of etl.row_accounting, as stored: rows_extracted = rows_published + rows_rejected. */
+export interface RowAccountingRecord {
+  table_name: string
+  rows_extracted: number
+  rows_published: number
+  rows_rejected: number
+  rows_deleted: number
+  difference: number
+}
+
 export interface RunSummary {
   runId: string
   status: string
@@ -16,14 +26,7 @@ export interface RunSummary {
     rows_rejected: number
     rows_deleted: number
   }[]
-  tables: {
-    table_name: string
-    rows_extracted: number
-    rows_published: number
-    rows_rejected: number
-    rows_deleted: number
-    difference: number
-  }[]
+  tables: RowAccountingRecord[]
   rules: { rule_name: string; table_name: string; severity: string; rows_checked: number; rows_failed: number }[]
   objects: { object_key: string; row_count: number }[]
 }

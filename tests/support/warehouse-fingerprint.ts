@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { Sql } from '../../lib/db.ts'
 import type { ObjectStore } from '../../lib/object-store.ts'
+import type { RowAccountingRecord } from '../../lib/run-summary.ts'
 
 export const FINGERPRINT_SCHEMAS = ['staging', 'clean', 'dq', 'warehouse', 'marts']
 
@@ -86,14 +87,7 @@ export async function tableFingerprint(
   return fingerprint
 }
 
-export interface AccountingRow {
-  table_name: string
-  rows_extracted: number
-  rows_published: number
-  rows_rejected: number
-  rows_deleted: number
-  difference: number
-}
+export type AccountingRow = RowAccountingRecord
 
 /** The run's row accounting, table by table. */
 export async function rowAccounting(sql: Sql, runId: string): Promise<AccountingRow[]> {
