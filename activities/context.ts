@@ -3,7 +3,7 @@ import type { Config } from '../lib/config.ts'
 import type { Sql } from '../lib/db.ts'
 import type { Model } from '../lib/models.ts'
 import type { ObjectStore } from '../lib/object-store.ts'
-import type { Rule } from '../lib/rules.ts'
+import type { Rule } from '../lib/quality/rules.ts'
 
 export interface ActivityContext {
   config: Config

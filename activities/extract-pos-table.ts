@@ -5,14 +5,15 @@
 // less an overlap window for late commits; the merge on the source key keeps the overlap from
 // doubling a row. The batch id is derived from the run, so a retried activity finds its batch
 // already staged and returns the recorded counts.
-import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
-import { chunkedCopy } from '../lib/chunked-copy.ts'
+
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
-import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/first-load.ts'
+import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
+import { chunkedCopy } from '../lib/extract/chunked-copy.ts'
+import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/extract/first-load.ts'
+import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/extract/staging-catalog.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
-import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/staging-catalog.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 

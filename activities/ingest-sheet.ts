@@ -6,15 +6,15 @@
 // the good rows. A file that cannot be read as the sheet at all fails the step with one clear
 // error, before anything reaches staging. A file already ingested (same checksum) is skipped.
 
-import { batchIdFor, loadTableName } from '../lib/batch-names.ts'
-import { type Cell, copyRows } from '../lib/copy-rows.ts'
 import { refreshStatistics, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
+import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
+import { type Cell, copyRows } from '../lib/extract/copy-rows.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
-import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
-import { findSheetFiles, type SheetFile } from '../lib/sheet-files.ts'
+import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
 import { describeSheetError, readSheetRows } from '../lib/sheets/read-sheet.ts'
+import { findSheetFiles, type SheetFile } from '../lib/sheets/sheet-files.ts'
 import { SHEET_SPECS, type SheetSpec } from '../lib/sheets/sheet-specs.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'

@@ -2,11 +2,11 @@
 // session of its own whose statement is cancelled if the activity is.
 import { withCancellableSession } from '../lib/db.ts'
 import { ConfigurationError } from '../lib/errors.ts'
+import { POS_TABLES } from '../lib/extract/sources.ts'
 import { runModel as buildModel } from '../lib/model-runner.ts'
 import { buildLayers, graphOf, sourceTableOf } from '../lib/models.ts'
 import type { ModelRunResult, RunPlan } from '../lib/pipeline-types.ts'
 import { SHEET_SPECS } from '../lib/sheets/sheet-specs.ts'
-import { POS_TABLES } from '../lib/sources.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 

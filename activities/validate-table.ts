@@ -2,15 +2,16 @@
 // archives the rows that fail reject and nullify rules to the object store, then, in one
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
-import { batchIdFor } from '../lib/batch-names.ts'
+
 import { refreshStatistics, type Sql, withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
+import { batchIdFor } from '../lib/extract/batch-names.ts'
+import { describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
 import type { ObjectStore } from '../lib/object-store.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
-import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quarantine.ts'
-import { type Rule, rulesFor } from '../lib/rules.ts'
+import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
+import { type Rule, rulesFor } from '../lib/quality/rules.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
-import { describeStagingTable, naturalKeyExpression } from '../lib/staging-catalog.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 

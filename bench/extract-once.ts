@@ -5,8 +5,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
+import { POS_TABLES } from '../lib/extract/sources.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
-import { POS_TABLES } from '../lib/sources.ts'
 import { closeActivityContext, createActivityContext } from '../lib/worker.ts'
 
 const mode: RunMode = process.argv[2] === 'incremental' ? 'incremental' : 'full'

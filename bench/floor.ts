@@ -9,8 +9,8 @@
 //   bare floor: the source columns only, no key, no index: what moving the bytes costs.
 import { spawn } from 'node:child_process'
 import { connect, SESSION_OPTIONS, type Sql } from '../lib/db.ts'
-import { indexDefinitionOn } from '../lib/first-load.ts'
-import { POS_TABLES } from '../lib/sources.ts'
+import { indexDefinitionOn } from '../lib/extract/first-load.ts'
+import { POS_TABLES } from '../lib/extract/sources.ts'
 
 export interface Floors {
   /** COPY into an empty staging table, then its key and indexes. */

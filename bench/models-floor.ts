@@ -16,9 +16,9 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { connect, type Sql } from '../lib/db.ts'
+import { columnsOf } from '../lib/extract/staging-catalog.ts'
 import { inTurns } from '../lib/in-turns.ts'
 import { projectRoot } from '../lib/paths.ts'
-import { columnsOf } from '../lib/staging-catalog.ts'
 
 const FLOOR = 'bench_models_floor'
 

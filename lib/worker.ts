@@ -13,7 +13,7 @@ import { loadModels } from './models.ts'
 import { createObjectStore } from './object-store.ts'
 import { projectRoot, workflowsEntry } from './paths.ts'
 import { connectTemporal, preflight, withTimeout } from './preflight.ts'
-import { loadRules } from './rules.ts'
+import { loadRules } from './quality/rules.ts'
 
 /** A pre-built bundle (paccafe build) is used when present; otherwise the workflows are bundled now. */
 const PREBUILT_BUNDLE = path.join(projectRoot, 'dist', 'workflow-bundle.js')

@@ -4,7 +4,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Activities, createActivities } from '../../activities/index.ts'
-import { loadTableName } from '../../lib/batch-names.ts'
+import { loadTableName } from '../../lib/extract/batch-names.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
 let h: Harness

@@ -3,8 +3,8 @@
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withCopyOutConnection } from '../../lib/copy-out.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
+import { withCopyOutConnection } from '../../lib/extract/copy-out.ts'
 import { testConfig } from '../support/harness.ts'
 
 // Any database will do as the source; the warehouse URL's user may create one.

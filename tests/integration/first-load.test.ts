@@ -3,7 +3,7 @@
 // constraint names as the migrations made, and with planner statistics (real PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
-import { prepareLoadAsMirror, swapLoadIntoMirror } from '../../lib/first-load.ts'
+import { prepareLoadAsMirror, swapLoadIntoMirror } from '../../lib/extract/first-load.ts'
 import { migrate } from '../../lib/migrations.ts'
 import { testConfig } from '../support/harness.ts'
 

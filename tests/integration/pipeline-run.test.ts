@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { measureModelsFloor } from '../../bench/models-floor.ts'
+import { POS_TABLES } from '../../lib/extract/sources.ts'
 import { readText } from '../../lib/object-store.ts'
 import { SHEET_SPECS } from '../../lib/sheets/sheet-specs.ts'
-import { POS_TABLES } from '../../lib/sources.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
 let h: Harness

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { indexDefinitionOn } from '../../lib/first-load.ts'
+import { indexDefinitionOn } from '../../lib/extract/first-load.ts'
 
 describe('indexDefinitionOn', () => {
   const definition = 'CREATE UNIQUE INDEX orders_pkey ON staging.orders USING btree (order_id)'

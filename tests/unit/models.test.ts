@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../lib/errors.ts'
+import { POS_TABLES } from '../../lib/extract/sources.ts'
 import {
   assertValidGraph,
   buildLayers,
@@ -13,9 +14,8 @@ import {
   parseModel,
   selectModels,
 } from '../../lib/models.ts'
-import { loadRules } from '../../lib/rules.ts'
+import { loadRules } from '../../lib/quality/rules.ts'
 import { SHEET_SPECS } from '../../lib/sheets/sheet-specs.ts'
-import { POS_TABLES } from '../../lib/sources.ts'
 
 const model = (file: string, sql: string) => parseModel(file, sql)
 const models = (files: [string, string][]) => Promise.all(files.map(([file, sql]) => model(file, sql)))

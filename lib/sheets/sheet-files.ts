@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { ObjectStore } from './object-store.ts'
+import type { ObjectStore } from '../object-store.ts'
 
 export interface SheetFile {
   /** Where the file came from, as recorded and shown in errors: its name in the folder, or s3://bucket/key. */

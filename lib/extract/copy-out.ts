@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream'
 import pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
-import { SESSION_OPTIONS } from './db.ts'
+import { SESSION_OPTIONS } from '../db.ts'
 
 export interface CopyOutConnection {
   /** Runs `COPY (query) TO STDOUT` and hands its text stream to `consume`. */

@@ -5,8 +5,8 @@ import path from 'node:path'
 import Type from 'typebox'
 import Value from 'typebox/value'
 import { parse } from 'yaml'
-import { ConfigurationError } from './errors.ts'
-import { modelsDir } from './paths.ts'
+import { ConfigurationError } from '../errors.ts'
+import { modelsDir } from '../paths.ts'
 
 export const Severity = Type.Union([
   Type.Literal('reject'),

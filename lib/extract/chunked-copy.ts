@@ -7,10 +7,10 @@ import { hash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { StringDecoder } from 'node:string_decoder'
+import { type Sql, withDedicatedConnection } from '../db.ts'
+import { BadInputError } from '../errors.ts'
+import { quoteIdentifier as q, quoteLiteral } from '../sql-text.ts'
 import { type CopyOutConnection, withCopyOutConnection } from './copy-out.ts'
-import { type Sql, withDedicatedConnection } from './db.ts'
-import { BadInputError } from './errors.ts'
-import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
 import type { StagingTable } from './staging-catalog.ts'
 
 export interface ChunkedCopyOptions {

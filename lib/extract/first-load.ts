@@ -7,9 +7,9 @@
 //   2. swapLoadIntoMirror (in the merge's transaction): the mirror is dropped, the load table
 //      renamed, and the prepared indexes take the mirror's index and constraint names.
 // Both steps may run again after a crash: what is already built is kept.
-import { type Sql, type TransactionSql, withDedicatedConnection } from './db.ts'
-import { inTurns } from './in-turns.ts'
-import { quoteIdentifier as q } from './sql-text.ts'
+import { type Sql, type TransactionSql, withDedicatedConnection } from '../db.ts'
+import { inTurns } from '../in-turns.ts'
+import { quoteIdentifier as q } from '../sql-text.ts'
 
 interface MirrorIndex {
   name: string

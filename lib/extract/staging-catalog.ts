@@ -1,9 +1,9 @@
 // What a staging mirror expects of its source: the staging table (created by a migration) is
 // the one declaration of the source contract. Its columns without a leading underscore are
 // the source columns, with their types; its primary key is the source key.
-import type { Sql } from './db.ts'
-import { BadInputError } from './errors.ts'
-import { quoteIdentifier } from './sql-text.ts'
+import type { Sql } from '../db.ts'
+import { BadInputError } from '../errors.ts'
+import { quoteIdentifier } from '../sql-text.ts'
 
 export interface ColumnType {
   name: string

@@ -2,7 +2,7 @@
 // generator and never gathered into an array, whatever the scale.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Sql, TransactionSql } from './db.ts'
+import type { Sql, TransactionSql } from '../db.ts'
 
 export type Cell = string | number | null
 

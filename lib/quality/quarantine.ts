@@ -2,8 +2,8 @@
 // held back (or nullified), and a manifest per run and table. Keys and content are
 // deterministic, so a retried activity overwrites the same bytes.
 import { Readable } from 'node:stream'
-import type { Sql } from './db.ts'
-import { type ObjectStore, putJson, readText, uploadStream } from './object-store.ts'
+import type { Sql } from '../db.ts'
+import { type ObjectStore, putJson, readText, uploadStream } from '../object-store.ts'
 
 export interface QuarantineObject {
   rule: string
