@@ -1,0 +1,2 @@
+-- incremental-columns-changed: refused
+-- ConfigurationError: Model /m/warehouse/lines.sql no longer matches warehouse.lines; new columns: nk_customer_id, order_ts, quantity, cost; removed columns: discount. Its rows come from past runs, so it cannot be rebuilt: change the table to match (alter table ... add or drop column); the runs that follow fill a new column as they touch rows.

@@ -1,0 +1,33 @@
+-- incremental-computed-empty
+
+-- 1 of 6
+alter table "warehouse"."lines" alter column "cost_amount" drop expression;
+
+-- 2 of 6
+select set_config('paccafe.first_build', 'on', true);
+
+-- 3 of 6
+alter table "warehouse"."lines" alter column "nk_line_id" set not null;
+
+-- 4 of 6, counts inserted
+insert into "warehouse"."lines" ("nk_line_id", "nk_product_id", "nk_customer_id", "order_ts", "quantity", "cost", "cost_amount", _run_id)
+       select "nk_line_id", "nk_product_id", "nk_customer_id", "order_ts", "quantity", "cost", "cost_amount", etl.current_run_id() from (
+select model_rows.*, (quantity * cost)::numeric(12,2) as "cost_amount"
+from (
+-- materialized: incremental
+-- unique_key: nk_line_id
+-- grain: one order line
+-- computed: cost_amount numeric(12,2) = quantity * cost
+
+select l.nk_line_id, l.nk_product_id, l.nk_customer_id, l.order_ts, l.quantity, l.cost
+from staging.lines as l
+where l.run_id = etl.current_run_id()
+) as model_rows
+) as model_rows;
+
+-- 5 of 6
+create unique index if not exists "lines__unique_key" on "warehouse"."lines" ("nk_line_id");
+
+-- 6 of 6
+create index if not exists "lines__run_id" on "warehouse"."lines"
+       using brin (_run_id) with (autosummarize = on);

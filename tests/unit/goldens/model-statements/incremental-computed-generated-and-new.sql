@@ -1,0 +1,45 @@
+-- incremental-computed-generated-and-new
+
+-- 1 of 6
+alter table "warehouse"."lines" alter column "cost_amount" drop expression;
+
+-- 2 of 6
+alter table "warehouse"."lines" add column "is_large" boolean;
+
+-- 3 of 6
+update "warehouse"."lines" set "is_large" = (quantity > 10)::boolean;
+
+-- 4 of 6
+create unique index if not exists "lines__unique_key" on "warehouse"."lines" ("nk_line_id");
+
+-- 5 of 6
+create index if not exists "lines__run_id" on "warehouse"."lines"
+       using brin (_run_id) with (autosummarize = on);
+
+-- 6 of 6, counts merge
+with model_rows as (
+select model_rows.*, (quantity * cost)::numeric(12,2) as "cost_amount", (quantity > 10)::boolean as "is_large"
+from (
+-- materialized: incremental
+-- unique_key: nk_line_id
+-- grain: one order line
+-- computed: cost_amount numeric(12,2) = quantity * cost
+-- computed: is_large boolean = quantity > 10
+
+select l.nk_line_id, l.nk_product_id, l.nk_customer_id, l.order_ts, l.quantity, l.cost
+from staging.lines as l
+where l.run_id = etl.current_run_id()
+) as model_rows
+),
+     merged as (
+       insert into "warehouse"."lines" as t ("nk_line_id", "nk_product_id", "nk_customer_id", "order_ts", "quantity", "cost", "cost_amount", "is_large", _run_id)
+       select "nk_line_id", "nk_product_id", "nk_customer_id", "order_ts", "quantity", "cost", "cost_amount", "is_large", etl.current_run_id() from model_rows
+       on conflict ("nk_line_id") do update
+         set "nk_product_id" = excluded."nk_product_id", "nk_customer_id" = excluded."nk_customer_id", "order_ts" = excluded."order_ts", "quantity" = excluded."quantity", "cost" = excluded."cost", "cost_amount" = excluded."cost_amount", "is_large" = excluded."is_large", "_run_id" = excluded."_run_id"
+         where (t."nk_product_id", t."nk_customer_id", t."order_ts", t."quantity", t."cost", t."cost_amount", t."is_large") is distinct from (excluded."nk_product_id", excluded."nk_customer_id", excluded."order_ts", excluded."quantity", excluded."cost", excluded."cost_amount", excluded."is_large")
+       returning (xmax = 0) as inserted
+     )
+     select (select count(*) from model_rows)::int as selected,
+            count(*) filter (where inserted)::int as inserted,
+            count(*) filter (where not inserted)::int as updated
+     from merged;

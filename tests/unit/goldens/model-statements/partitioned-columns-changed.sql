@@ -1,0 +1,2 @@
+-- partitioned-columns-changed: refused
+-- ConfigurationError: Model /m/warehouse/daily_totals.sql no longer matches warehouse.daily_totals; new columns: day. Its rows come from past runs, so it cannot be rebuilt: change the table to match (alter table ... add or drop column); the runs that follow fill a new column as they touch rows.

@@ -1,0 +1,2 @@
+-- scd2-columns-changed: refused
+-- ConfigurationError: Model /m/warehouse/dim_products.sql no longer matches warehouse.dim_products; new columns: price. Its rows come from past runs, so it cannot be rebuilt: change the table to match (alter table ... add or drop column); the runs that follow fill a new column as they touch rows.

@@ -1,0 +1,2 @@
+-- scd2-without-changed-at: refused
+-- ConfigurationError: Model /m/warehouse/dim_products.sql: an scd2 model's select needs a changed_at column

@@ -1,0 +1,9 @@
+-- table-same-columns
+
+-- 1 of 2
+truncate "clean"."numbers";
+
+-- 2 of 2, counts inserted
+insert into "clean"."numbers" ("n", "tens")
+-- materialized: table
+select n, n * 10 as tens from staging.numbers;

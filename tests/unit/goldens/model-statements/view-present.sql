@@ -1,0 +1,6 @@
+-- view-present
+
+-- 1 of 1
+create or replace view "marts"."numbers" as
+-- materialized: view
+select n, n * 10 as tens from staging.numbers;
