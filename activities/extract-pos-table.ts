@@ -141,66 +141,43 @@ async function mergeIntoMirror(
 ): Promise<BatchCounts> {
   const mirror = `staging.${q(staging.table)}`
   const load = `staging.${q(loadTable)}`
-  const columns = staging.sourceColumns.map((column) => q(column.name))
-  const keys = staging.keyColumns.map(q)
-  const nonKeys = columns.filter((column) => !keys.includes(column))
   return context.warehouse.begin(async (tx: TransactionSql) => {
-    const [read] = await tx.unsafe<{ n: number; high_water_mark: string | null }[]>(
-      `select count(*)::int as n, max(created_at)::text as high_water_mark from ${load}`,
-    )
+    const read = await readLoadTable(tx, load)
     const replaced = await mirrorIsReplaceable(tx, staging.table)
     if (replaced) await swapLoadIntoMirror(tx, staging.table, loadTable)
-    const merged = replaced
-      ? { inserted: read?.n ?? 0, updated: 0 }
-      : await upsertChangedRows(tx, mirror, load, columns, keys, nonKeys)
-    let deleted = 0
+    const merged = replaced ? { inserted: read.rows, updated: 0 } : await upsertChangedRows(tx, staging, mirror, load)
     // Rows gone from the source: only a full read can tell, and an empty mirror has none.
-    if (mode === 'full' && !replaced) {
-      const result = await tx.unsafe(
-        `update ${mirror} as m set _deleted_at = now()
-         where m._deleted_at is null
-           and not exists (select 1 from ${load} as l where ${keys.map((k) => `l.${k} = m.${k}`).join(' and ')})`,
-      )
-      deleted = result.count
-    }
-    const rowsRead = read?.n ?? 0
-    const rowsInserted = merged?.inserted ?? 0
-    const rowsUpdated = merged?.updated ?? 0
+    const deleted = mode === 'full' && !replaced ? await markRowsGoneFromSource(tx, staging, mirror, load) : 0
     // Every row read is new, changed or unchanged: a POS table rejects nothing at extraction.
-    const rowsUnchanged = rowsRead - rowsInserted - rowsUpdated
-    // A mirror swapped in was analyzed as the load table.
-    if (!replaced) await refreshStatistics(tx, mirror, rowsInserted + rowsUpdated + deleted)
-    await tx`
-      update etl.batches set status = 'staged', rows_read = ${rowsRead}, rows_inserted = ${rowsInserted},
-        rows_updated = ${rowsUpdated}, rows_unchanged = ${rowsUnchanged}, rows_deleted = ${deleted},
-        finished_at = now()
-      where batch_id = ${batchId}`
-    if (read?.high_water_mark) {
-      // Kept so that a run failing later can hand the rows back (releaseFailedRun).
-      await tx`
-        update etl.batches set watermark_before = (select high_water_mark from etl.watermarks where table_name = ${staging.table})
-        where batch_id = ${batchId}`
-      await tx`
-        insert into etl.watermarks (table_name, high_water_mark, last_batch_id, updated_at)
-        values (${staging.table}, ${read.high_water_mark}::timestamp, ${batchId}, now())
-        on conflict (table_name) do update set
-          high_water_mark = greatest(etl.watermarks.high_water_mark, excluded.high_water_mark),
-          last_batch_id = excluded.last_batch_id, updated_at = now()`
+    const counts: BatchCounts = {
+      rowsRead: read.rows,
+      rowsInserted: merged.inserted,
+      rowsUpdated: merged.updated,
+      rowsUnchanged: read.rows - merged.inserted - merged.updated,
+      rowsDeleted: deleted,
     }
+    // A mirror swapped in was analyzed as the load table.
+    if (!replaced) await refreshStatistics(tx, mirror, counts.rowsInserted + counts.rowsUpdated + deleted)
+    await markBatchStaged(tx, batchId, counts)
+    if (read.highWaterMark) await advanceWatermark(tx, staging.table, batchId, read.highWaterMark)
     await tx.unsafe(`drop table if exists ${load}`)
-    return { rowsRead, rowsInserted, rowsUpdated, rowsUnchanged, rowsDeleted: deleted }
+    return counts
   })
 }
 
+/** The load table's rows and the latest created_at among them. */
+async function readLoadTable(tx: TransactionSql, load: string) {
+  const [read] = await tx.unsafe<{ n: number; high_water_mark: string | null }[]>(
+    `select count(*)::int as n, max(created_at)::text as high_water_mark from ${load}`,
+  )
+  return { rows: read?.n ?? 0, highWaterMark: read?.high_water_mark ?? null }
+}
+
 /** Later loads: only rows that are new or whose hash changed are written. */
-async function upsertChangedRows(
-  tx: TransactionSql,
-  mirror: string,
-  load: string,
-  columns: string[],
-  keys: string[],
-  nonKeys: string[],
-) {
+async function upsertChangedRows(tx: TransactionSql, staging: StagingTable, mirror: string, load: string) {
+  const columns = staging.sourceColumns.map((column) => q(column.name))
+  const keys = staging.keyColumns.map(q)
+  const nonKeys = columns.filter((column) => !keys.includes(column))
   const all = [...columns, '_batch_id', '_extracted_at', '_source', '_row_hash']
   const [merged] = await tx.unsafe<{ inserted: number; updated: number }[]>(
     `with upserted as (
@@ -220,4 +197,45 @@ async function upsertChangedRows(
      from upserted`,
   )
   return { inserted: merged?.inserted ?? 0, updated: merged?.updated ?? 0 }
+}
+
+/** Marks deleted (_deleted_at) the mirror's rows whose key the full read did not bring. */
+async function markRowsGoneFromSource(
+  tx: TransactionSql,
+  staging: StagingTable,
+  mirror: string,
+  load: string,
+): Promise<number> {
+  const keys = staging.keyColumns.map(q)
+  const result = await tx.unsafe(
+    `update ${mirror} as m set _deleted_at = now()
+     where m._deleted_at is null
+       and not exists (select 1 from ${load} as l where ${keys.map((k) => `l.${k} = m.${k}`).join(' and ')})`,
+  )
+  return result.count
+}
+
+/** The batch staged with its counts: a retried activity returns these. */
+async function markBatchStaged(tx: TransactionSql, batchId: string, counts: BatchCounts): Promise<void> {
+  await tx`
+    update etl.batches set status = 'staged', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.rowsInserted},
+      rows_updated = ${counts.rowsUpdated}, rows_unchanged = ${counts.rowsUnchanged}, rows_deleted = ${counts.rowsDeleted},
+      finished_at = now()
+    where batch_id = ${batchId}`
+}
+
+/**
+ * Moves the table's high-water mark up to the batch's latest created_at, keeping the one
+ * before in the batch, so that a run failing later can hand the rows back (releaseFailedRun).
+ */
+async function advanceWatermark(tx: TransactionSql, table: string, batchId: string, highWaterMark: string) {
+  await tx`
+    update etl.batches set watermark_before = (select high_water_mark from etl.watermarks where table_name = ${table})
+    where batch_id = ${batchId}`
+  await tx`
+    insert into etl.watermarks (table_name, high_water_mark, last_batch_id, updated_at)
+    values (${table}, ${highWaterMark}::timestamp, ${batchId}, now())
+    on conflict (table_name) do update set
+      high_water_mark = greatest(etl.watermarks.high_water_mark, excluded.high_water_mark),
+      last_batch_id = excluded.last_batch_id, updated_at = now()`
 }

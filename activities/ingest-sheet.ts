@@ -6,17 +6,24 @@
 // the good rows. A file that cannot be read as the sheet at all fails the step with one clear
 // error, before anything reaches staging. A file already ingested (same checksum) is skipped.
 
-import { refreshStatistics, withCancellableSession } from '../lib/db.ts'
+import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
 import { type Cell, copyRows } from '../lib/extract/copy-rows.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
+import {
+  type CatalogueRule,
+  recordQuarantineIndex,
+  recordRuleCatalogue,
+  recordRuleResults,
+  recordViolations,
+} from '../lib/quality/record-quality.ts'
 import { describeSheetError, readSheetRows } from '../lib/sheets/read-sheet.ts'
 import { findSheetFiles, type SheetFile } from '../lib/sheets/sheet-files.ts'
 import { SHEET_SPECS, type SheetSpec } from '../lib/sheets/sheet-specs.ts'
-import { quoteIdentifier as q } from '../lib/sql-text.ts'
+import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
@@ -191,6 +198,21 @@ async function archiveRejectedRows(
   return archived
 }
 
+/** The rules a sheet's rows are checked against while the file is read, listed in dq.rules. */
+function builtInRules(sheet: string): CatalogueRule[] {
+  const rule = (name: string, description: string): CatalogueRule => ({
+    name,
+    table: sheet,
+    severity: 'reject',
+    check: '(checked while reading the file)',
+    description,
+  })
+  return [
+    rule(parseRule(sheet), `every cell of a ${sheet} row parses as its column's type`),
+    rule(uniqueRule(sheet), `a ${sheet} key appears once in a batch; later copies are held back`),
+  ]
+}
+
 /**
  * One transaction: good rows merged into the mirror, held-back rows recorded as violations,
  * the quarantine index, the files marked ingested, the batch counted and checked.
@@ -206,107 +228,134 @@ async function mergeIntoMirror(
 ): Promise<IngestCounts> {
   const load = `staging.${q(loadTable)}`
   const mirror = `staging.${q(spec.name)}`
-  const columns = spec.columns.map((column) => q(column.name))
-  const hash = `md5(row(${columns.map((column) => `l.${column}`).join(', ')})::text)`
+  const scope = { runId, batchId, tableName: spec.name }
+  const rules = builtInRules(spec.name)
   return context.warehouse.begin(async (tx) => {
-    const builtInRules: [string, string][] = [
-      [parseRule(spec.name), `every cell of a ${spec.name} row parses as its column's type`],
-      [uniqueRule(spec.name), `a ${spec.name} key appears once in a batch; later copies are held back`],
-    ]
-    for (const [rule, description] of builtInRules) {
-      await tx`
-        insert into dq.rules (rule_name, table_name, severity, check_sql, description)
-        values (${rule}, ${spec.name}, 'reject', '(checked while reading the file)', ${description})
-        on conflict (rule_name) do nothing`
-    }
-    const [read] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${load}`)
-    const [merged] = await tx.unsafe<{ inserted: number; updated: number; candidates: number }[]>(
-      `with accepted as (
-         select distinct on (_natural_key) l.*, ${hash} as row_hash
-         from ${load} as l where _errors is null
-         order by _natural_key, _source_file, _source_row
-       ),
-       upserted as (
-         insert into ${mirror} as m (_natural_key, ${columns.join(', ')}, _source_file, _source_row,
-                                     _batch_id, _extracted_at, _source, _row_hash)
-         select _natural_key, ${columns.join(', ')}, _source_file, _source_row, $1, now(), 'sheets', row_hash
-         from accepted
-         on conflict (_natural_key) do update set
-           ${columns.map((column) => `${column} = excluded.${column}`).join(', ')},
-           _source_file = excluded._source_file, _source_row = excluded._source_row,
-           _batch_id = excluded._batch_id, _extracted_at = excluded._extracted_at,
-           _row_hash = excluded._row_hash, _deleted_at = null
-         where m._row_hash is distinct from excluded._row_hash or m._deleted_at is not null
-         returning (xmax = 0) as inserted
-       )
-       select (select count(*) from accepted)::int as candidates,
-              count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated
-       from upserted`,
-      [batchId],
+    await recordRuleCatalogue(tx, rules, 'keep')
+    const rowsRead = await countRows(tx, load)
+    const merged = await upsertAcceptedRows(tx, spec, load, batchId)
+    await recordViolations(tx, scope, unparsedCellViolationsSql(load, parseRule(spec.name)))
+    await recordViolations(tx, scope, repeatedKeyViolationsSql(loadTable, uniqueRule(spec.name)))
+    await recordQuarantineIndex(tx, scope, archived)
+    await recordRuleResults(
+      tx,
+      scope,
+      rules.map((rule) => ({
+        rule: rule.name,
+        rowsChecked: rowsRead,
+        rowsFailed: rowsHeldBackBy(archived, rule.name),
+      })),
     )
-    await tx.unsafe(
-      `insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
-                                  offending_value, row_hash)
-       select $1, $2, $3, l._natural_key, e->>'column', $4, 'reject', e->>'value', md5(l._raw::text)
-       from ${load} as l cross join lateral jsonb_array_elements(l._errors) as e
-       where l._errors is not null
-       on conflict on constraint violations_identity_key do nothing`,
-      [runId, batchId, spec.name, parseRule(spec.name)],
-    )
-    await tx.unsafe(
-      `insert into dq.violations (run_id, batch_id, table_name, natural_key, rule_name, severity, offending_value, row_hash)
-       select $1, $2, $3, r._natural_key, $4, 'reject', r._source_file || '#' || r._source_row, md5(r._raw::text)
-       from (${rejectedRowsSql(loadTable, 'unique')}) as r
-       on conflict on constraint violations_identity_key do nothing`,
-      [runId, batchId, spec.name, uniqueRule(spec.name)],
-    )
-    for (const object of archived) {
-      await tx`
-        insert into dq.quarantine_objects (object_key, run_id, batch_id, table_name, rule_name, row_count, checksum)
-        values (${object.objectKey}, ${runId}, ${batchId}, ${spec.name}, ${object.rule}, ${object.rowCount}, ${object.sha256})
-        on conflict (object_key) do update set row_count = excluded.row_count, checksum = excluded.checksum`
-    }
-    // Only this step's rules: validation records the declared rules of the same table.
-    await tx`
-      delete from dq.rule_results
-      where run_id = ${runId} and table_name = ${spec.name} and rule_name in ${tx(builtInRules.map(([rule]) => rule))}`
-    for (const [rule] of builtInRules) {
-      const failed = archived.find((object) => object.rule === rule)?.rowCount ?? 0
-      await tx`
-        insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
-        values (${runId}, ${rule}, ${spec.name}, ${read?.n ?? 0}, ${failed}, ${failed === 0})`
-    }
-    await refreshStatistics(tx, mirror, (merged?.inserted ?? 0) + (merged?.updated ?? 0))
-    const rejected = archived.reduce((sum, object) => sum + object.rowCount, 0)
+    await refreshStatistics(tx, mirror, merged.inserted + merged.updated)
     const counts: IngestCounts = {
-      rowsRead: read?.n ?? 0,
-      rowsInserted: merged?.inserted ?? 0,
-      rowsUpdated: merged?.updated ?? 0,
-      rowsUnchanged: (merged?.candidates ?? 0) - (merged?.inserted ?? 0) - (merged?.updated ?? 0),
-      rowsRejected: rejected,
+      rowsRead,
+      rowsInserted: merged.inserted,
+      rowsUpdated: merged.updated,
+      rowsUnchanged: merged.candidates - merged.inserted - merged.updated,
+      rowsRejected: archived.reduce((sum, object) => sum + object.rowCount, 0),
     }
-    // Nothing lost at extraction: every row read was staged or held back.
-    if (counts.rowsRead !== counts.rowsInserted + counts.rowsUpdated + counts.rowsUnchanged + counts.rowsRejected) {
-      throw new AccountingMismatchError(
-        `Sheet ${spec.name}: ${counts.rowsRead} rows read != ${counts.rowsInserted + counts.rowsUpdated + counts.rowsUnchanged} staged + ${counts.rowsRejected} rejected`,
-      )
-    }
-    for (const file of files) {
-      const [rows] = await tx.unsafe<{ n: number }[]>(
-        `select count(*)::int as n from ${load} where _source_file = $1`,
-        [file.name],
-      )
-      await tx`
-        insert into etl.ingested_files (checksum, sheet, file_name, batch_id, rows_read)
-        values (${file.checksum}, ${spec.name}, ${file.name}, ${batchId}, ${rows?.n ?? 0})
-        on conflict (checksum, sheet) do nothing`
-    }
-    await tx`
-      update etl.batches set status = 'staged', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.rowsInserted},
-        rows_updated = ${counts.rowsUpdated}, rows_unchanged = ${counts.rowsUnchanged},
-        rows_rejected = ${counts.rowsRejected}, finished_at = now()
-      where batch_id = ${batchId}`
+    assertNothingLost(spec.name, counts)
+    await markFilesIngested(tx, spec.name, batchId, load, files)
+    await markBatchStaged(tx, batchId, counts)
     await tx.unsafe(`drop table ${load}`)
     return counts
   })
+}
+
+async function countRows(tx: TransactionSql, table: string): Promise<number> {
+  const [rows] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`)
+  return rows?.n ?? 0
+}
+
+/**
+ * Upserts the load table's good rows (the first copy of each key) into the mirror; a row whose
+ * hash is unchanged, and that is not deleted, is left alone and counted as a candidate only.
+ */
+async function upsertAcceptedRows(tx: TransactionSql, spec: SheetSpec, load: string, batchId: string) {
+  const mirror = `staging.${q(spec.name)}`
+  const columns = spec.columns.map((column) => q(column.name))
+  const hash = `md5(row(${columns.map((column) => `l.${column}`).join(', ')})::text)`
+  const [merged] = await tx.unsafe<{ inserted: number; updated: number; candidates: number }[]>(
+    `with accepted as (
+       select distinct on (_natural_key) l.*, ${hash} as row_hash
+       from ${load} as l where _errors is null
+       order by _natural_key, _source_file, _source_row
+     ),
+     upserted as (
+       insert into ${mirror} as m (_natural_key, ${columns.join(', ')}, _source_file, _source_row,
+                                   _batch_id, _extracted_at, _source, _row_hash)
+       select _natural_key, ${columns.join(', ')}, _source_file, _source_row, $1, now(), 'sheets', row_hash
+       from accepted
+       on conflict (_natural_key) do update set
+         ${columns.map((column) => `${column} = excluded.${column}`).join(', ')},
+         _source_file = excluded._source_file, _source_row = excluded._source_row,
+         _batch_id = excluded._batch_id, _extracted_at = excluded._extracted_at,
+         _row_hash = excluded._row_hash, _deleted_at = null
+       where m._row_hash is distinct from excluded._row_hash or m._deleted_at is not null
+       returning (xmax = 0) as inserted
+     )
+     select (select count(*) from accepted)::int as candidates,
+            count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated
+     from upserted`,
+    [batchId],
+  )
+  return { inserted: merged?.inserted ?? 0, updated: merged?.updated ?? 0, candidates: merged?.candidates ?? 0 }
+}
+
+/** One violation per cell that does not parse, with the cell's column and text. */
+function unparsedCellViolationsSql(load: string, rule: string): string {
+  return `select l._natural_key as natural_key, e->>'column' as column_name, ${quoteLiteral(rule)}::text as rule_name,
+                 'reject'::text as severity, e->>'value' as offending_value, null::text as corrected_value,
+                 md5(l._raw::text) as row_hash
+          from ${load} as l cross join lateral jsonb_array_elements(l._errors) as e
+          where l._errors is not null`
+}
+
+/** One violation per later copy of a key, naming the file and row of the copy. */
+function repeatedKeyViolationsSql(loadTable: string, rule: string): string {
+  return `select r._natural_key as natural_key, null::text as column_name, ${quoteLiteral(rule)}::text as rule_name,
+                 'reject'::text as severity, r._source_file || '#' || r._source_row as offending_value,
+                 null::text as corrected_value, md5(r._raw::text) as row_hash
+          from (${rejectedRowsSql(loadTable, 'unique')}) as r`
+}
+
+const rowsHeldBackBy = (archived: QuarantineObject[], rule: string) =>
+  archived.find((object) => object.rule === rule)?.rowCount ?? 0
+
+/** Nothing lost at extraction: every row read was staged or held back. */
+function assertNothingLost(sheet: string, counts: IngestCounts): void {
+  const staged = counts.rowsInserted + counts.rowsUpdated + counts.rowsUnchanged
+  if (counts.rowsRead !== staged + counts.rowsRejected) {
+    throw new AccountingMismatchError(
+      `Sheet ${sheet}: ${counts.rowsRead} rows read != ${staged} staged + ${counts.rowsRejected} rejected`,
+    )
+  }
+}
+
+/** Each file is recorded by checksum with the rows read from it, so it is not ingested again. */
+async function markFilesIngested(
+  tx: TransactionSql,
+  sheet: string,
+  batchId: string,
+  load: string,
+  files: SheetFile[],
+): Promise<void> {
+  for (const file of files) {
+    const [rows] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${load} where _source_file = $1`, [
+      file.name,
+    ])
+    await tx`
+      insert into etl.ingested_files (checksum, sheet, file_name, batch_id, rows_read)
+      values (${file.checksum}, ${sheet}, ${file.name}, ${batchId}, ${rows?.n ?? 0})
+      on conflict (checksum, sheet) do nothing`
+  }
+}
+
+/** The batch staged with its counts: a retried activity returns these. */
+async function markBatchStaged(tx: TransactionSql, batchId: string, counts: IngestCounts): Promise<void> {
+  await tx`
+    update etl.batches set status = 'staged', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.rowsInserted},
+      rows_updated = ${counts.rowsUpdated}, rows_unchanged = ${counts.rowsUnchanged},
+      rows_rejected = ${counts.rowsRejected}, finished_at = now()
+    where batch_id = ${batchId}`
 }

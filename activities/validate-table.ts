@@ -3,13 +3,19 @@
 // transaction, records violations, rule results and one verdict per row. Rule checks run as
 // set-based SQL; rows never pass through workflow history.
 
-import { refreshStatistics, type Sql, withCancellableSession } from '../lib/db.ts'
+import { refreshStatistics, type Sql, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { batchIdFor } from '../lib/extract/batch-names.ts'
 import { describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
 import type { ObjectStore } from '../lib/object-store.ts'
 import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
+import {
+  recordQuarantineIndex,
+  recordRuleCatalogue,
+  recordRuleResults,
+  recordViolations,
+} from '../lib/quality/record-quality.ts'
 import { type Rule, rulesFor } from '../lib/quality/rules.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
@@ -55,7 +61,7 @@ export function makeValidateTable(context: ActivityContext) {
     const cleanTable = `clean.${q(input.tableName)}`
     const batchId = batchIdFor(input.runId, input.tableName)
     const validate = async (session: Sql) => {
-      await syncRuleCatalogue(session, rules)
+      await recordRuleCatalogue(session, rules, 'replace')
       await assertRulesCompile(session, rules, cleanTable, batchId)
       const archived = await archiveQuarantinedRows(session, context.store, input, rules, cleanTable, batchId)
       return { archived, counts: await recordVerdicts(session, input, rules, cleanTable, batchId, archived) }
@@ -88,20 +94,6 @@ export function makeValidateTable(context: ActivityContext) {
   }
 }
 
-/** dq.rules mirrors the rule files, so operators can list the catalogue with SQL. */
-async function syncRuleCatalogue(sql: Sql, rules: Rule[]): Promise<void> {
-  for (const rule of rules) {
-    await sql`
-      insert into dq.rules (rule_name, table_name, column_name, severity, check_sql, replacement, description)
-      values (${rule.name}, ${rule.table}, ${rule.column ?? null}, ${rule.severity}, ${rule.check},
-              ${sql.json(rule.replacement ?? null)}, ${rule.description})
-      on conflict (rule_name) do update set
-        table_name = excluded.table_name, column_name = excluded.column_name, severity = excluded.severity,
-        check_sql = excluded.check_sql, replacement = excluded.replacement, description = excluded.description,
-        updated_at = now()`
-  }
-}
-
 /** A rule whose SQL does not compile is a configuration error, named with its file. */
 async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string, batchId: string): Promise<void> {
   for (const rule of rules) {
@@ -113,10 +105,6 @@ async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string, b
   }
 }
 
-interface ArchivedObject extends QuarantineObject {
-  batchId: string
-}
-
 /** Archives, per reject or nullify rule, the original staging rows that failed it. */
 async function archiveQuarantinedRows(
   warehouse: Sql,
@@ -125,11 +113,11 @@ async function archiveQuarantinedRows(
   rules: Rule[],
   cleanTable: string,
   batchId: string,
-): Promise<ArchivedObject[]> {
+): Promise<QuarantineObject[]> {
   const staging = await describeStagingTable(warehouse, input.tableName)
   const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
-  const archived: ArchivedObject[] = []
+  const archived: QuarantineObject[] = []
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
     const failing = `(${failingRowsSql(rule, cleanTable, batchId)}) as f`
     const [summary] = await warehouse.unsafe<{ n: number }[]>(`select count(*)::int as n from ${failing}`)
@@ -156,7 +144,6 @@ async function archiveQuarantinedRows(
       objectKey,
       rowCount: summary.n,
       sha256: upload.sha256,
-      batchId,
     })
   }
   await writeManifest(store, input.runId, input.tableName, archived)
@@ -177,8 +164,9 @@ async function recordVerdicts(
   rules: Rule[],
   cleanTable: string,
   batchId: string,
-  archived: ArchivedObject[],
+  archived: QuarantineObject[],
 ): Promise<VerdictCounts> {
+  const scope = { runId: input.runId, batchId, tableName: input.tableName }
   return sql.begin(async (tx) => {
     const failuresSelect =
       rules.length > 0
@@ -187,27 +175,21 @@ async function recordVerdicts(
                   null::text as column_name, null::text as severity, null::text as offending_value,
                   null::jsonb as replacement where false`
     await tx.unsafe(`create temporary table failures on commit drop as ${failuresSelect}`)
-    // An unchanged row seen again keeps its first violation (the unique key skips it).
-    await tx`
-      insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
-                                 offending_value, corrected_value, row_hash)
-      select ${input.runId}, batch_id, ${input.tableName}, natural_key, column_name, rule_name, severity,
-             offending_value, replacement #>> '{}', row_hash
-      from failures
-      on conflict on constraint violations_identity_key do nothing`
-    // Only the declared rules: ingestion records its parse rules for sheet tables.
-    await tx`
-      delete from dq.rule_results
-      where run_id = ${input.runId} and table_name = ${input.tableName}
-        and rule_name = any(${rules.map((rule) => rule.name)}::text[])`
+    await recordViolations(
+      tx,
+      scope,
+      `select natural_key, column_name, rule_name, severity, offending_value,
+              replacement #>> '{}' as corrected_value, row_hash
+       from failures`,
+    )
     const [checked] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${cleanTable}`)
     const rowsChecked = checked?.n ?? 0
-    for (const rule of rules) {
-      await tx`
-        insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
-        select ${input.runId}, ${rule.name}, ${input.tableName}, ${rowsChecked}, count(*)::int, count(*) = 0
-        from failures where rule_name = ${rule.name}`
-    }
+    const failedRows = await failuresPerRule(tx)
+    await recordRuleResults(
+      tx,
+      scope,
+      rules.map((rule) => ({ rule: rule.name, rowsChecked, rowsFailed: failedRows.get(rule.name) ?? 0 })),
+    )
     await tx`delete from dq.verdicts where run_id = ${input.runId} and table_name = ${input.tableName}`
     await tx.unsafe(
       `insert into dq.verdicts (run_id, batch_id, table_name, natural_key, verdict, nullified, fixed)
@@ -220,14 +202,7 @@ async function recordVerdicts(
        group by c.natural_key`,
       [input.runId, input.tableName, batchId],
     )
-    for (const object of archived) {
-      await tx`
-        insert into dq.quarantine_objects (object_key, run_id, batch_id, table_name, rule_name, row_count, checksum)
-        values (${object.objectKey}, ${input.runId}, ${object.batchId}, ${input.tableName}, ${object.rule},
-                ${object.rowCount}, ${object.sha256})
-        on conflict (object_key) do update set
-          row_count = excluded.row_count, checksum = excluded.checksum, batch_id = excluded.batch_id`
-    }
+    await recordQuarantineIndex(tx, scope, archived)
     // Warehouse models join the run's rows with their verdicts next.
     await refreshStatistics(tx, 'dq.verdicts', rowsChecked)
     const [rejected] = await tx<{ n: number }[]>`
@@ -244,4 +219,11 @@ async function recordVerdicts(
       rowsQuarantined: failed?.quarantined ?? 0,
     }
   })
+}
+
+/** The number of failing rows of each rule that any row failed. */
+async function failuresPerRule(tx: TransactionSql): Promise<Map<string, number>> {
+  const rows = await tx<{ rule_name: string; n: number }[]>`
+    select rule_name, count(*)::int as n from failures group by rule_name`
+  return new Map(rows.map((row) => [row.rule_name, row.n]))
 }

@@ -1,0 +1,110 @@
+// The one place that writes the data-quality records: the rule catalogue (dq.rules), violations
+// (dq.violations), rule results (dq.rule_results) and the quarantine index (dq.quarantine_objects).
+// Sheet ingestion records the rules it checks while reading; validation the rules declared in files.
+import type { Sql, TransactionSql } from '../db.ts'
+import type { QuarantineObject } from './quarantine.ts'
+import type { Severity } from './rules.ts'
+
+/** The run, batch and table that a step records quality for: a run stages each table in one batch. */
+export interface QualityScope {
+  runId: string
+  batchId: string
+  tableName: string
+}
+
+/** A rule as dq.rules lists it: a declared rule (lib/quality/rules.ts) or one checked in code. */
+export interface CatalogueRule {
+  name: string
+  table: string
+  column?: string
+  severity: Severity
+  check: string
+  replacement?: string | number | null
+  description: string
+}
+
+/**
+ * dq.rules lists every rule, so operators can read the catalogue with SQL. `replace`: the rule
+ * files are the truth, and an edited rule overwrites its row; `keep`: a rule fixed in code is
+ * written once, its row (and updated_at) left alone afterwards.
+ */
+export async function recordRuleCatalogue(
+  sql: Sql | TransactionSql,
+  rules: CatalogueRule[],
+  existing: 'replace' | 'keep',
+): Promise<void> {
+  for (const rule of rules) {
+    const onConflict =
+      existing === 'replace'
+        ? sql`do update set
+            table_name = excluded.table_name, column_name = excluded.column_name, severity = excluded.severity,
+            check_sql = excluded.check_sql, replacement = excluded.replacement, description = excluded.description,
+            updated_at = now()`
+        : sql`do nothing`
+    await sql`
+      insert into dq.rules (rule_name, table_name, column_name, severity, check_sql, replacement, description)
+      values (${rule.name}, ${rule.table}, ${rule.column ?? null}, ${rule.severity}, ${rule.check},
+              ${sql.json(rule.replacement ?? null)}, ${rule.description})
+      on conflict (rule_name) ${onConflict}`
+  }
+}
+
+/**
+ * Records the rows of `violations`, a select with the columns natural_key, column_name,
+ * rule_name, severity, offending_value, corrected_value and row_hash (trusted SQL, built by the
+ * caller). An unchanged row seen again keeps its first violation (the identity key skips it).
+ */
+export async function recordViolations(tx: TransactionSql, scope: QualityScope, violations: string): Promise<void> {
+  await tx.unsafe(
+    `insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
+                                offending_value, corrected_value, row_hash)
+     select $1, $2, $3, v.natural_key, v.column_name, v.rule_name, v.severity,
+            v.offending_value, v.corrected_value, v.row_hash
+     from (${violations}) as v
+     on conflict on constraint violations_identity_key do nothing`,
+    [scope.runId, scope.batchId, scope.tableName],
+  )
+}
+
+export interface RuleResult {
+  rule: string
+  rowsChecked: number
+  rowsFailed: number
+}
+
+/**
+ * The run's results of these rules on the table, replacing any earlier attempt's. Only these
+ * rules: on a sheet table ingestion records its own rules and validation the declared ones.
+ */
+export async function recordRuleResults(
+  tx: TransactionSql,
+  scope: Omit<QualityScope, 'batchId'>,
+  results: RuleResult[],
+): Promise<void> {
+  await tx`
+    delete from dq.rule_results
+    where run_id = ${scope.runId} and table_name = ${scope.tableName}
+      and rule_name = any(${results.map((result) => result.rule)}::text[])`
+  for (const result of results) {
+    await tx`
+      insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
+      values (${scope.runId}, ${result.rule}, ${scope.tableName}, ${result.rowsChecked}, ${result.rowsFailed},
+              ${result.rowsFailed === 0})`
+  }
+}
+
+/** Indexes the quarantine objects archived for the batch; a retried step overwrites its rows. */
+export async function recordQuarantineIndex(
+  tx: TransactionSql,
+  scope: QualityScope,
+  objects: QuarantineObject[],
+): Promise<void> {
+  for (const object of objects) {
+    await tx`
+      insert into dq.quarantine_objects (object_key, run_id, batch_id, table_name, rule_name, row_count, checksum)
+      values (${object.objectKey}, ${scope.runId}, ${scope.batchId}, ${scope.tableName}, ${object.rule},
+              ${object.rowCount}, ${object.sha256})
+      on conflict (object_key) do update set
+        row_count = excluded.row_count, checksum = excluded.checksum, batch_id = excluded.batch_id`
+  }
+}
