@@ -35,6 +35,12 @@ export interface GeneratorOptions {
   seed: number
   /** Share of rows that carry each kind of defect (0 to 1). */
   defectRate: number
+  /**
+   * The day the data is generated (YYYY-MM-DD, default the current UTC day): planted future
+   * hire dates lie one to five years after it, so they stay in the future whenever the data is
+   * made. The same seed and day give the same data.
+   */
+  today?: string
 }
 
 export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = { scale: 1, seed: 42, defectRate: 0.05 }
@@ -93,8 +99,9 @@ export async function generatePos(sql: Sql, options: GeneratorOptions, replace =
     await createPosSchema(tx)
     await tx`create schema seed_truth`
     await tx`create table seed_truth.defects (table_name text not null, natural_key text not null, defect text not null)`
-    await tx`create table seed_truth.generator (scale numeric, seed int, defect_rate numeric)`
-    await tx`insert into seed_truth.generator values (${options.scale}, ${options.seed}, ${options.defectRate})`
+    await tx`create table seed_truth.generator (scale numeric, seed int, defect_rate numeric, generated_on date)`
+    await tx`insert into seed_truth.generator
+             values (${options.scale}, ${options.seed}, ${options.defectRate}, ${world.today})`
     const tables = ['employees', 'products', 'customers', 'orders', 'order_details', 'inventory_tracking']
     Object.assign(rows, await loadWorld(tx, world, truth, tables))
     await syncSequences(tx)
@@ -236,6 +243,8 @@ export function initialSpan(options: GeneratorOptions): Span {
 
 export class World {
   readonly counts: { customers: number; employees: number; orders: number; movements: number; products: number }
+  /** The day the data is generated (GeneratorOptions.today). */
+  readonly today: string
   private readonly faker: Faker
   private readonly orderFaker: Faker
 
@@ -248,6 +257,7 @@ export class World {
     this.faker.seed(span.after.orders === 0 ? options.seed : [options.seed, span.after.orders])
     this.orderFaker = new Faker({ locale: [en], seed: options.seed })
     this.counts = { ...span.counts, employees: BASE_COUNTS.employees, products: MENU.length * BRANCHES.length }
+    this.today = options.today ?? posDate(Date.now())
   }
 
   /** The time of the n-th (0-based) of `count` events spread evenly over the span's days. */
@@ -285,7 +295,9 @@ export class World {
       }
       let hireDate = posDate(this.timeIn(f, -900, 600))
       if (this.chance()) {
-        hireDate = `${2031 + f.number.int(5)}-0${f.number.int({ min: 1, max: 9 })}-15`
+        // In a later year than the day the data is made, so the date is in the future for years.
+        const year = Number(this.today.slice(0, 4)) + 1 + f.number.int(4)
+        hireDate = `${year}-0${f.number.int({ min: 1, max: 9 })}-15`
         truth.plant('employees', id, 'future_hire_date')
       }
       let email: string | null = `${handle(first)}.${handle(last)}.${id}@paccafe.example`

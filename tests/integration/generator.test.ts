@@ -3,11 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sourceAdminUrl } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
-import { generatePos } from '../../seed/generate-pos.ts'
+import { GroundTruth, generatePos, World } from '../../seed/generate-pos.ts'
 import { simulateDays } from '../../seed/simulate.ts'
 import { testConfig } from '../support/harness.ts'
 
 const TABLES = ['customers', 'employees', 'products', 'orders', 'order_details', 'inventory_tracking']
+const TODAY = '2026-06-01'
 const databases: string[] = []
 
 async function freshDatabase(name: string): Promise<Sql> {
@@ -43,8 +44,9 @@ describe('the demo POS generator', () => {
   let c: Sql
   beforeAll(async () => {
     ;[a, b, c] = await Promise.all([freshDatabase('a'), freshDatabase('b'), freshDatabase('c')])
-    await generatePos(a, { scale: 1, seed: 7, defectRate: 0.05 })
-    await generatePos(b, { scale: 1, seed: 7, defectRate: 0.05 })
+    // The same day for both, so that a run across midnight still compares like with like.
+    await generatePos(a, { scale: 1, seed: 7, defectRate: 0.05, today: TODAY })
+    await generatePos(b, { scale: 1, seed: 7, defectRate: 0.05, today: TODAY })
     await generatePos(c, { scale: 2, seed: 8, defectRate: 0.05 })
   })
   afterAll(async () => {
@@ -113,12 +115,33 @@ describe('the demo POS generator', () => {
     expect(await planted(a, 'customers', 'negative_loyalty_points')).toEqual(
       await keys(a, 'select customer_id::text from customers where loyalty_points < 0'),
     )
+    expect(await planted(a, 'employees', 'future_hire_date')).toEqual(
+      await keys(a, `select employee_id::text from employees where hire_date > '${TODAY}'`),
+    )
     // every class of sources.md appears
     const [classes] = await a`select count(distinct table_name || '.' || defect)::int as n from seed_truth.defects`
     expect(classes?.n).toBeGreaterThanOrEqual(18)
     const [walkIns] = await a`select avg((customer_id is null)::int)::float8 as share from orders`
     expect(walkIns?.share).toBeGreaterThan(0.15)
     expect(walkIns?.share).toBeLessThan(0.35)
+  })
+
+  it('plants future hire dates after the day the data is made, whatever that day', () => {
+    const hireDates = (today: string) => {
+      const truth = new GroundTruth()
+      const rows = [...new World({ scale: 1, seed: 7, defectRate: 0.05, today }).employees(truth)]
+      const future = rows.filter((row) => (row[3] as string) > today).map((row) => row[0])
+      return { rows, future, planted: truth.counts['employees.future_hire_date'] }
+    }
+    const now = hireDates('2026-06-01')
+    const later = hireDates('2041-03-15')
+    // The same employees carry the defect on either day, each hired after that day.
+    expect(now.future.length).toBeGreaterThan(0)
+    expect(now.planted).toBe(now.future.length)
+    expect(later.future).toEqual(now.future)
+    // Every other row is the same on both days.
+    const others = (rows: unknown[][], future: unknown[]) => rows.filter((row) => !future.includes(row[0]))
+    expect(others(later.rows, later.future)).toEqual(others(now.rows, now.future))
   })
 
   it('appends a day of activity after the last one, and changes some rows in place', async () => {
