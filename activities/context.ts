@@ -1,9 +1,12 @@
 // What every activity needs, created once per worker process and passed in.
 import type { Config } from '../lib/config.ts'
-import type { Sql } from '../lib/db.ts'
-import type { Model } from '../lib/models.ts'
-import type { ObjectStore } from '../lib/object-store.ts'
-import type { Rule } from '../lib/quality/rules.ts'
+import { connect, type Sql } from '../lib/db.ts'
+import { migrate } from '../lib/migrations.ts'
+import { loadModels } from '../lib/model-engine/graph.ts'
+import type { Model } from '../lib/model-engine/model-file.ts'
+import { createObjectStore, type ObjectStore } from '../lib/object-store.ts'
+import { preflight } from '../lib/preflight.ts'
+import { loadRules, type Rule } from '../lib/quality/rules.ts'
 
 export interface ActivityContext {
   config: Config
@@ -14,4 +17,30 @@ export interface ActivityContext {
   store: ObjectStore
   models: Model[]
   rules: Rule[]
+}
+
+/**
+ * The databases and the bucket the activities use, each reached once first (the bucket is
+ * created when missing), so a wrong address or credential stops the worker with one line.
+ */
+export async function createActivityContext(config: Config): Promise<ActivityContext> {
+  const store = createObjectStore(config.s3)
+  await preflight(config, ['warehouse', 'source', 's3'], { store })
+  const warehouse = connect(config.warehouseUrl, { name: 'paccafe-worker', max: 6 })
+  const source = connect(config.sourceUrl, { name: 'paccafe-extract', max: 4, readOnly: true })
+  try {
+    await migrate(warehouse)
+  } catch (error) {
+    await Promise.all([warehouse.end({ timeout: 0 }), source.end({ timeout: 0 })])
+    throw error
+  }
+  return { config, warehouse, source, store, models: await loadModels(), rules: await loadRules() }
+}
+
+/** Closes the pools; a query still running (an activity given up on) is cut after `timeoutSeconds`. */
+export async function closeActivityContext(context: ActivityContext, timeoutSeconds = 5): Promise<void> {
+  await Promise.all([
+    context.warehouse.end({ timeout: timeoutSeconds }),
+    context.source.end({ timeout: timeoutSeconds }),
+  ])
 }

@@ -1,21 +1,18 @@
-// The activities a worker hosts. Workflows import this module as types only.
+// The activities a worker hosts, each wrapped to heartbeat and to fail with a typed error.
+// Workflows import this module as types only.
 import { withTypedFailures } from '../lib/activity-failures.ts'
 import { withHeartbeats } from '../lib/heartbeat.ts'
 import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
+import { makeAdoptFailedRuns, makeReleaseFailedRun } from './failed-runs.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
+import { makePlanRun } from './plan-run.ts'
 import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
 import { makeReconcileWarehouse } from './reconcile-warehouse.ts'
-import {
-  makeAcquireWriterLock,
-  makeAdoptFailedRuns,
-  makeFinishRun,
-  makeReleaseFailedRun,
-  makeReleaseWriterLock,
-  makeStartRun,
-} from './run-bookkeeping.ts'
-import { makePlanRun, makeRunModel } from './run-model.ts'
+import { makeRunModel } from './run-model.ts'
+import { makeFinishRun, makeStartRun } from './run-records.ts'
 import { makeValidateTable } from './validate-table.ts'
+import { makeAcquireWriterLock, makeReleaseWriterLock } from './writer-lock.ts'
 
 export function createActivities(context: ActivityContext) {
   return withTypedFailures(

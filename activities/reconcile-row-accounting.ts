@@ -4,19 +4,15 @@
 // publish verdict that are present in the warehouse table that publishes the source table;
 // rows_rejected: rows with a reject verdict, plus sheet rows that did not parse. A row that went missing on the way makes the
 // difference non-zero, and the run fails.
+
+import type { AccountingRow, ReconcileRowAccountingInput } from '../lib/contract.ts'
 import { AccountingMismatchError } from '../lib/errors.ts'
-import type { AccountingRow } from '../lib/pipeline-types.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
-export interface ReconcileInput {
-  runId: string
-  tables: string[]
-}
-
 export function makeReconcileRowAccounting(context: ActivityContext) {
-  return async function reconcileRowAccounting(input: ReconcileInput): Promise<AccountingRow[]> {
+  return async function reconcileRowAccounting(input: ReconcileRowAccountingInput): Promise<AccountingRow[]> {
     const { warehouse } = context
     const rows: AccountingRow[] = []
     await recordStep(warehouse, { runId: input.runId, step: 'reconcile' }, async () => {

@@ -2,8 +2,9 @@
 // holds, less what validation held back, must be what the warehouse holds. Each check is
 // three SQL expressions computed independently; the results are kept in etl.reconciliation
 // and any difference fails the run.
+
+import type { ReconciliationRow, RunIdInput } from '../lib/contract.ts'
 import { AccountingMismatchError } from '../lib/errors.ts'
-import type { ReconciliationRow } from '../lib/pipeline-types.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
@@ -48,12 +49,8 @@ export const CHECKS: Check[] = [
   },
 ]
 
-export interface ReconcileWarehouseInput {
-  runId: string
-}
-
 export function makeReconcileWarehouse(context: ActivityContext) {
-  return async function reconcileWarehouse(input: ReconcileWarehouseInput): Promise<ReconciliationRow[]> {
+  return async function reconcileWarehouse(input: RunIdInput): Promise<ReconciliationRow[]> {
     const { warehouse } = context
     let rows: ReconciliationRow[] = []
     await recordStep(warehouse, { runId: input.runId, step: 'reconcile-warehouse' }, async () => {

@@ -6,8 +6,8 @@ import { MockActivityEnvironment } from '@temporalio/testing'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
 import { POS_TABLES } from '../lib/extract/sources.ts'
-import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
-import { closeActivityContext, createActivityContext } from '../lib/worker.ts'
+import type { ExtractResult, RunMode } from '../lib/contract.ts'
+import { closeActivityContext, createActivityContext } from '../activities/context.ts'
 
 const mode: RunMode = process.argv[2] === 'incremental' ? 'incremental' : 'full'
 // The models benchmark names the run, so that its models read this extraction's batches.

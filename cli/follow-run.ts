@@ -1,8 +1,9 @@
 // Following a started run from the CLI: what it waits for (no worker on its task queue, the
 // writer lock, an activity being retried) or, while it works, its stage.
 import type { Client, WorkflowHandle } from '@temporalio/client'
-import type { RunProgress } from '../lib/pipeline-types.ts'
+import type { RunProgress } from '../lib/contract.ts'
 import { workflowPollerCount } from '../lib/temporal.ts'
+import { progressQuery } from '../workflows/index.ts'
 import type { Status } from './wait-notices.ts'
 
 export interface FollowOptions {
@@ -46,7 +47,7 @@ export async function runStatus(options: FollowOptions): Promise<{ status?: Stat
   if (!options.hasProgressQuery) return { status: { key: 'running', text: 'running' } }
   // A query needs a worker to answer; one busy picking the run up answers at the next look.
   const progress = await options.client.connection.withDeadline(Date.now() + 2_000, () =>
-    options.handle.query<RunProgress>('progress'),
+    options.handle.query(progressQuery),
   )
   return {
     progress,

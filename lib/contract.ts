@@ -1,36 +1,121 @@
-// Shapes that cross the workflow/activity boundary. They carry ids, counts and object keys
-// only: workflow history is visible to anyone who can open the Web UI.
+// The contract between the client, the workflows and the activities: every input and result
+// that crosses a Temporal boundary, declared once. Workflow inputs are typebox schemas (a Web
+// UI user types them by hand, so they are checked: lib/input-checks.ts) and their types are
+// derived from the schemas. Everything here carries ids, counts and object keys only: workflow
+// history is visible to anyone who can open the Web UI.
+import Type, { type Static } from 'typebox'
 
-export type RunMode = 'full' | 'incremental'
+/** Workflow ids are `paccafe-pipeline-<run id>`, so the same run can never be started twice. */
+export const WORKFLOW_ID_PREFIX = 'paccafe-pipeline-'
 
+// A run id names batches, load tables and object keys: letters, digits, '.', '_' and '-'.
+export const RUN_ID_EXPECTED = 'a run id of letters, digits, ".", "_" and "-" (at most 80), such as run-manual-1'
+export const RunIdSchema = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$', description: RUN_ID_EXPECTED })
+const ModelName = Type.String({
+  pattern: '^(clean|warehouse|marts)\\.[a-z][a-z0-9_]*$',
+  description: 'a model name such as marts.customer_rfm',
+})
+const Seconds = Type.Integer({ minimum: 1, maximum: 600, description: 'whole seconds from 1 to 600' })
+const Concurrency = Type.Integer({ minimum: 1, maximum: 16, description: 'a whole number from 1 to 16' })
+const Mode = Type.Union([Type.Literal('full'), Type.Literal('incremental')], { description: '"full" or "incremental"' })
+
+export type RunMode = Static<typeof Mode>
+
+// ---- workflow inputs -------------------------------------------------------------------------
+
+export const PipelineRunInputSchema = Type.Object(
+  {
+    /** Taken from the workflow id (paccafe-pipeline-<run id>) when absent. */
+    runId: Type.Optional(RunIdSchema),
+    mode: Mode,
+    /** How long an activity may go without a heartbeat before it is retried elsewhere (default 20). */
+    heartbeatSeconds: Type.Optional(Seconds),
+    /** How many models may build at once (default 2). */
+    modelConcurrency: Type.Optional(Concurrency),
+  },
+  { additionalProperties: false },
+)
+export type PipelineRunInput = Static<typeof PipelineRunInputSchema>
+
+const ModelNodeSchema = Type.Object(
+  { name: ModelName, dependsOn: Type.Array(ModelName, { description: 'a list of model names' }) },
+  { additionalProperties: false, description: 'a model as {"name": ..., "dependsOn": [...]}' },
+)
 /** A model and the models it reads, as the workflow schedules them. */
-export interface ModelNode {
-  name: string
-  dependsOn: string[]
-}
-
-export interface PipelineRunInput {
-  /** Taken from the workflow id (paccafe-pipeline-<run id>) when absent. */
-  runId?: string
-  mode: RunMode
-  /** How long an activity may go without a heartbeat before it is retried elsewhere (default 20). */
-  heartbeatSeconds?: number
-  /** How many models may build at once (default 2). */
-  modelConcurrency?: number
-}
+export type ModelNode = Static<typeof ModelNodeSchema>
 
 /** Rebuilds a selection of models, without extracting (`paccafe models run`). */
-export interface ModelsRunInput {
-  /** Taken from the workflow id when absent. */
-  runId?: string
-  /** The selected models and which of them each reads. */
-  graph: ModelNode[]
-  /** Drop and rebuild incremental and scd2 tables from what their selects return now. */
-  fullRefresh?: boolean
-  heartbeatSeconds?: number
-  modelConcurrency?: number
+export const ModelsRunInputSchema = Type.Object(
+  {
+    /** Taken from the workflow id when absent. */
+    runId: Type.Optional(RunIdSchema),
+    /** The selected models and which of them each reads. */
+    graph: Type.Array(ModelNodeSchema, { minItems: 1, description: 'a non-empty list of models' }),
+    /**
+     * Rebuild table and scd2 models from what their selects return now; an incremental model
+     * refuses it (its history would be lost).
+     */
+    fullRefresh: Type.Optional(Type.Boolean({ description: 'true or false' })),
+    heartbeatSeconds: Type.Optional(Seconds),
+    modelConcurrency: Type.Optional(Concurrency),
+  },
+  { additionalProperties: false },
+)
+export type ModelsRunInput = Static<typeof ModelsRunInputSchema>
+
+// ---- workflow results and queries ------------------------------------------------------------
+
+export interface PipelineRunResult {
+  runId: string
+  extracted: ExtractResult[]
+  validations: ValidationResult[]
+  accounting: AccountingRow[]
+  reconciliation: ReconciliationRow[]
 }
 
+/** What the pipeline run's `progress` query answers. */
+export interface RunProgress {
+  runId: string
+  stage:
+    | 'starting'
+    | 'waiting'
+    | 'extracting'
+    | 'cleaning'
+    | 'validating'
+    | 'publishing'
+    | 'reconciling'
+    | 'done'
+    | 'failed'
+  stepsDone: number
+  stepsTotal: number
+}
+
+// ---- activity inputs and results -------------------------------------------------------------
+
+export interface RunIdInput {
+  runId: string
+}
+
+export interface StartRunInput {
+  runId: string
+  workflowId: string
+  /** models: a models-only run (paccafe models run), which extracts nothing. */
+  mode: RunMode | 'models'
+}
+
+export interface FinishRunInput {
+  runId: string
+  status: 'succeeded' | 'failed'
+  error?: string
+}
+
+/** Failed runs whose rows a new run took over. */
+export interface AdoptedRuns {
+  runs: string[]
+  rows: number
+}
+
+/** What a run will do, read from the model files: the tables to extract and the model DAG. */
 export interface RunPlan {
   /** Source tables to extract into staging: every POS table. */
   extractTables: string[]
@@ -44,6 +129,19 @@ export interface RunPlan {
   publishModels: ModelNode[]
 }
 
+export interface ExtractPosTableInput {
+  runId: string
+  tableName: string
+  mode: RunMode
+}
+
+export interface IngestSheetInput {
+  runId: string
+  sheet: string
+  mode: RunMode
+}
+
+/** A POS table's or a sheet's batch, as staged. */
 export interface ExtractResult {
   batchId: string
   tableName: string
@@ -54,13 +152,19 @@ export interface ExtractResult {
   rowsDeleted: number
 }
 
-export interface ModelRunResult {
+export interface RunModelInput {
+  runId: string
   model: string
-  rowsSelected: number
-  rowsInserted: number
-  rowsUpdated: number
-  rowsUnchanged: number
-  rowsDeleted: number
+  /** Rebuild a table or scd2 model from scratch; an incremental model refuses it. */
+  fullRefresh?: boolean
+}
+
+/** One model's build: the rows its select returned and what the merge did with them (the model engine's own type). */
+export type { ModelBuildResult } from './model-engine/runner.ts'
+
+export interface ValidateTableInput {
+  runId: string
+  tableName: string
 }
 
 export interface ValidationResult {
@@ -70,6 +174,11 @@ export interface ValidationResult {
   /** Rule failures found on the rows of this run (a row failing two rules counts twice). */
   violations: number
   quarantineObjects: string[]
+}
+
+export interface ReconcileRowAccountingInput {
+  runId: string
+  tables: string[]
 }
 
 export interface AccountingRow {
@@ -88,28 +197,4 @@ export interface ReconciliationRow {
   rejected: string
   warehouse: string
   difference: string
-}
-
-export interface RunProgress {
-  runId: string
-  stage:
-    | 'starting'
-    | 'waiting'
-    | 'extracting'
-    | 'cleaning'
-    | 'validating'
-    | 'publishing'
-    | 'reconciling'
-    | 'done'
-    | 'failed'
-  stepsDone: number
-  stepsTotal: number
-}
-
-export interface PipelineRunResult {
-  runId: string
-  extracted: ExtractResult[]
-  validations: ValidationResult[]
-  accounting: AccountingRow[]
-  reconciliation: ReconciliationRow[]
 }

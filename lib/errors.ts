@@ -22,11 +22,6 @@ export class BadInputError extends PaccafeError {
   readonly type = 'BadInputError'
 }
 
-/** A data-quality threshold was crossed and the run must stop. */
-export class RuleThresholdError extends PaccafeError {
-  readonly type = 'RuleThresholdError'
-}
-
 /** rows extracted != rows published + rows rejected: something was lost. */
 export class AccountingMismatchError extends PaccafeError {
   readonly type = 'AccountingMismatchError'
@@ -46,12 +41,7 @@ export class ServiceUnavailableError extends PaccafeError {
 }
 
 /** The failure types a retry policy must never retry. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  'ConfigurationError',
-  'BadInputError',
-  'RuleThresholdError',
-  'AccountingMismatchError',
-] as const
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigurationError', 'BadInputError', 'AccountingMismatchError'] as const
 
 /** Converts a known project error into a non-retryable ApplicationFailure; others pass through. */
 export function toTemporalFailure(error: unknown): unknown {

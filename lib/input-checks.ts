@@ -1,51 +1,10 @@
-// The inputs of the workflows, as typebox schemas: what the client checks before it starts a
-// workflow, and what each workflow checks before its first activity, since a Web UI user types
-// the input by hand. A bad input fails at once, naming the field and what it expects.
+// Checks of the workflows' inputs (their schemas are in lib/contract.ts): the client checks an
+// input before it starts a workflow, and each workflow checks it before its first activity,
+// since a Web UI user types the input by hand. A bad input fails at once, naming the field.
 import { ApplicationFailure } from '@temporalio/common'
-import Type from 'typebox'
+import type { TSchema } from 'typebox'
 import Value from 'typebox/value'
-
-/** Workflow ids are `paccafe-pipeline-<run id>`, so the same run can never be started twice. */
-export const WORKFLOW_ID_PREFIX = 'paccafe-pipeline-'
-
-// A run id names batches, load tables and object keys: letters, digits, '.', '_' and '-'.
-const RUN_ID_EXPECTED = 'a run id of letters, digits, ".", "_" and "-" (at most 80), such as run-manual-1'
-const RunId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$', description: RUN_ID_EXPECTED })
-const ModelName = Type.String({
-  pattern: '^(clean|warehouse|marts)\\.[a-z][a-z0-9_]*$',
-  description: 'a model name such as marts.customer_rfm',
-})
-const Seconds = Type.Integer({ minimum: 1, maximum: 600, description: 'whole seconds from 1 to 600' })
-const Concurrency = Type.Integer({ minimum: 1, maximum: 16, description: 'a whole number from 1 to 16' })
-
-export const PipelineRunInputSchema = Type.Object(
-  {
-    runId: Type.Optional(RunId),
-    mode: Type.Union([Type.Literal('full'), Type.Literal('incremental')], {
-      description: '"full" or "incremental"',
-    }),
-    heartbeatSeconds: Type.Optional(Seconds),
-    modelConcurrency: Type.Optional(Concurrency),
-  },
-  { additionalProperties: false },
-)
-
-export const ModelsRunInputSchema = Type.Object(
-  {
-    runId: Type.Optional(RunId),
-    graph: Type.Array(
-      Type.Object(
-        { name: ModelName, dependsOn: Type.Array(ModelName, { description: 'a list of model names' }) },
-        { additionalProperties: false, description: 'a model as {"name": ..., "dependsOn": [...]}' },
-      ),
-      { minItems: 1, description: 'a non-empty list of models' },
-    ),
-    fullRefresh: Type.Optional(Type.Boolean({ description: 'true or false' })),
-    heartbeatSeconds: Type.Optional(Seconds),
-    modelConcurrency: Type.Optional(Concurrency),
-  },
-  { additionalProperties: false },
-)
+import { RUN_ID_EXPECTED, RunIdSchema, WORKFLOW_ID_PREFIX } from './contract.ts'
 
 /** A checked input, with its run id (given, or taken from the workflow id). */
 export type Checked<T> = T & { runId: string }
@@ -67,7 +26,7 @@ function valueAt(value: unknown, pointer: string): unknown {
 }
 
 /** The first problem of `input`, in words: `mode: "fulll" is not valid, expected "full" or "incremental"`. */
-export function inputProblem(schema: Type.TSchema, input: unknown): string | undefined {
+export function inputProblem(schema: TSchema, input: unknown): string | undefined {
   const errors = [...Value.Errors(schema, input)]
   const first = errors[0]
   if (!first) return undefined
@@ -103,14 +62,14 @@ export function runIdFrom(workflowId: string, runId: string | undefined): string
  */
 export function checkWorkflowInput<T extends { runId?: string }>(
   workflow: string,
-  schema: Type.TSchema,
+  schema: TSchema,
   input: T,
   workflowId: string,
 ): Checked<T> {
   const problem = inputProblem(schema, input)
   const runId = problem ? '' : runIdFrom(workflowId, input.runId)
   const runIdProblem =
-    problem || Value.Check(RunId, runId)
+    problem || Value.Check(RunIdSchema, runId)
       ? undefined
       : `runId: the workflow id ${JSON.stringify(workflowId)} makes no run id, give "runId" as ${RUN_ID_EXPECTED}`
   const message = problem ?? runIdProblem

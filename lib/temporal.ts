@@ -1,10 +1,9 @@
-// Temporal client side: connecting, naming runs, and starting the pipeline-run workflow.
+// The Temporal client's connection, the names of runs and their workflow ids, and the Web UI's
+// link to a run. Starting workflows is client/start-runs.ts's (it imports the workflows).
 import { Client, Connection } from '@temporalio/client'
 import type { Config } from './config.ts'
-import { BadInputError } from './errors.ts'
-import type { ModelsRunInput, PipelineRunInput, RunMode } from './pipeline-types.ts'
+import { type RunMode, WORKFLOW_ID_PREFIX } from './contract.ts'
 import { connectTemporal } from './preflight.ts'
-import { inputProblem, ModelsRunInputSchema, PipelineRunInputSchema, WORKFLOW_ID_PREFIX } from './workflow-inputs.ts'
 
 /** A client of the configured server; an unreachable server fails within seconds, in one line. */
 export async function connectClient(config: Config): Promise<Client> {
@@ -52,20 +51,4 @@ export function workflowIdFor(runId: string): string {
 
 export function webUiRunUrl(config: Config, workflowId: string): string {
   return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`
-}
-
-/** Starts a pipeline run; its input is checked first with the schema the workflow checks it with. */
-export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput & { runId: string }) {
-  assertInput('pipelineRun', PipelineRunInputSchema, input)
-  return client.workflow.start('pipelineRun', { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
-}
-
-export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput & { runId: string }) {
-  assertInput('modelsRun', ModelsRunInputSchema, input)
-  return client.workflow.start('modelsRun', { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
-}
-
-function assertInput(workflow: string, schema: Parameters<typeof inputProblem>[0], input: unknown): void {
-  const problem = inputProblem(schema, input)
-  if (problem) throw new BadInputError(`${workflow} input: ${problem}`)
 }

@@ -1,19 +1,14 @@
-// A worker process: opens the databases and the object store once, applies migrations,
+// A worker process: opens the databases and the object store once (activities/context.ts),
 // and hosts the workflows and activities on a task queue until told to stop.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { bundleWorkflowCode, GracefulShutdownPeriodExpiredError, NativeConnection, Worker } from '@temporalio/worker'
-import type { ActivityContext } from '../activities/context.ts'
+import { type ActivityContext, closeActivityContext, createActivityContext } from '../activities/context.ts'
 import { createActivities } from '../activities/index.ts'
-import type { Config } from './config.ts'
-import { connect } from './db.ts'
-import type { Logger } from './logger.ts'
-import { migrate } from './migrations.ts'
-import { loadModels } from './models.ts'
-import { createObjectStore } from './object-store.ts'
-import { projectRoot, workflowsEntry } from './paths.ts'
-import { connectTemporal, preflight, withTimeout } from './preflight.ts'
-import { loadRules } from './quality/rules.ts'
+import type { Config } from '../lib/config.ts'
+import type { Logger } from '../lib/logger.ts'
+import { projectRoot, workflowsEntry } from '../lib/paths.ts'
+import { connectTemporal, withTimeout } from '../lib/preflight.ts'
 
 /** A pre-built bundle (paccafe build) is used when present; otherwise the workflows are bundled now. */
 const PREBUILT_BUNDLE = path.join(projectRoot, 'dist', 'workflow-bundle.js')
@@ -24,32 +19,6 @@ const PREBUILT_BUNDLE = path.join(projectRoot, 'dist', 'workflow-bundle.js')
  */
 export const SHUTDOWN_GRACE_TIME = '10s'
 export const SHUTDOWN_FORCE_TIME = '30s'
-
-/**
- * The databases and the bucket the activities use, each reached once first (the bucket is
- * created when missing), so a wrong address or credential stops the worker with one line.
- */
-export async function createActivityContext(config: Config): Promise<ActivityContext> {
-  const store = createObjectStore(config.s3)
-  await preflight(config, ['warehouse', 'source', 's3'], { store })
-  const warehouse = connect(config.warehouseUrl, { name: 'paccafe-worker', max: 6 })
-  const source = connect(config.sourceUrl, { name: 'paccafe-extract', max: 4, readOnly: true })
-  try {
-    await migrate(warehouse)
-  } catch (error) {
-    await Promise.all([warehouse.end({ timeout: 0 }), source.end({ timeout: 0 })])
-    throw error
-  }
-  return { config, warehouse, source, store, models: await loadModels(), rules: await loadRules() }
-}
-
-/** Closes the pools; a query still running (an activity given up on) is cut after `timeoutSeconds`. */
-export async function closeActivityContext(context: ActivityContext, timeoutSeconds = 5): Promise<void> {
-  await Promise.all([
-    context.warehouse.end({ timeout: timeoutSeconds }),
-    context.source.end({ timeout: timeoutSeconds }),
-  ])
-}
 
 export async function workflowBundle() {
   if (existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE }

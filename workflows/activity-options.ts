@@ -1,14 +1,14 @@
-// How workflows call activities: timeouts and retry policies per kind of work. Every activity
-// heartbeats while it runs (activities/index.ts), so a worker that dies is noticed within the
-// heartbeat timeout, whatever the activity was doing, and the activity is retried elsewhere.
-import { proxyActivities } from '@temporalio/workflow'
-import type { Activities } from '../activities/index.ts'
+// How workflows call activities: the timeouts and retry policy of each kind of work. Every
+// activity heartbeats while it runs (activities/index.ts), so a worker that dies is noticed
+// within the heartbeat timeout, whatever the activity was doing, and the activity is retried
+// elsewhere. Typed errors (bad input, bad configuration) fail at once; others are retried.
+import type { ActivityOptions } from '@temporalio/workflow'
 import { NON_RETRYABLE_ERROR_TYPES } from '../lib/errors.ts'
 
 /** The heartbeat timeout when the input sets none: well under a minute to notice a dead worker. */
 export const DEFAULT_HEARTBEAT_SECONDS = 20
 
-const retry = {
+const retryWithBackOff = {
   initialInterval: '2s',
   backoffCoefficient: 2,
   maximumInterval: '1m',
@@ -16,18 +16,28 @@ const retry = {
   nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
 }
 
-export function activitiesFor(heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS) {
-  const heartbeatTimeout = `${heartbeatSeconds}s`
-  return {
-    // Waiting for the writer lock: retried until the run holding it finishes.
-    writerLock: proxyActivities<Activities>({
-      startToCloseTimeout: '1m',
-      heartbeatTimeout,
-      retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '30s' }, // no attempt limit
-    }),
-    // SQL bookkeeping and reconciliation: short statements.
-    bookkeeping: proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout, retry }),
-    // Extracts, sheets, models and validation: bounded by heartbeats, not by how long they take.
-    long: proxyActivities<Activities>({ startToCloseTimeout: '2h', heartbeatTimeout, retry }),
-  }
-}
+const heartbeatTimeout = (seconds = DEFAULT_HEARTBEAT_SECONDS) => `${seconds}s`
+
+/**
+ * Taking and releasing the writer lock: retried until it succeeds (no attempt limit), since a
+ * run waits for the one holding the lock, and a lock left held would stop every later run.
+ */
+export const writerLockOptions = (heartbeatSeconds?: number): ActivityOptions => ({
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: heartbeatTimeout(heartbeatSeconds),
+  retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '30s' },
+})
+
+/** SQL bookkeeping and reconciliation: short statements. */
+export const bookkeepingOptions = (heartbeatSeconds?: number): ActivityOptions => ({
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: heartbeatTimeout(heartbeatSeconds),
+  retry: retryWithBackOff,
+})
+
+/** Extracts, sheets, models and validation: bounded by heartbeats, not by how long they take. */
+export const longWorkOptions = (heartbeatSeconds?: number): ActivityOptions => ({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: heartbeatTimeout(heartbeatSeconds),
+  retry: retryWithBackOff,
+})

@@ -5,7 +5,7 @@
 //
 // When more models are ready than may run, the one with the longest chain of models waiting on
 // it starts first, so the graph's longest path is not held up; a caller may rank them otherwise.
-import type { ExtractResult, ModelNode } from '../lib/pipeline-types.ts'
+import type { ExtractResult, ModelNode } from '../lib/contract.ts'
 
 /** Ranks ready models: the higher, the sooner. */
 export type Priority = (name: string) => number
@@ -27,8 +27,7 @@ export function readerChains(nodes: ModelNode[]): Priority {
 
 /**
  * Clean models by the rows their run staged, largest first: the clean stage lasts at least as
- * long as its largest copy, so that one starts at once (clean.order_details, which sorted after
- * customers and inventory_tracking, started 1.7 s late at scale 1000).
+ * long as its largest copy, so that one starts at once rather than after smaller ones.
  */
 export function largestStagedFirst(
   extracted: Pick<ExtractResult, 'tableName' | 'rowsInserted' | 'rowsUpdated'>[],

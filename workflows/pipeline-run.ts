@@ -8,7 +8,7 @@
 //   warehouse and mart models            (a graph: each starts once what it reads is built)
 //   reconcile row accounting             (fails the run if a row went missing)
 //   reconcile the warehouse with staging (revenue, lines, orders; fails the run on a gap)
-//   finishRun
+//   finishRun, then release the writer lock
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
 import {
@@ -16,14 +16,23 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow'
-import type { ExtractResult, PipelineRunInput, PipelineRunResult, RunProgress } from '../lib/pipeline-types.ts'
-import { checkWorkflowInput, PipelineRunInputSchema } from '../lib/workflow-inputs.ts'
-import { activitiesFor } from './activities.ts'
+import type { Activities } from '../activities/index.ts'
+import {
+  type ExtractResult,
+  type PipelineRunInput,
+  PipelineRunInputSchema,
+  type PipelineRunResult,
+  type RunProgress,
+} from '../lib/contract.ts'
+import { checkWorkflowInput } from '../lib/input-checks.ts'
+import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
 import { failureMessage } from './failure-message.ts'
 import { largestStagedFirst, runGraph } from './model-graph.ts'
+import { withWriterLock } from './writer-lock.ts'
 
 export const progressQuery = defineQuery<RunProgress>('progress')
 
@@ -40,78 +49,87 @@ async function allOf<T>(work: Promise<T>[]): Promise<T[]> {
 
 export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineRunResult> {
   const input = checkWorkflowInput('pipelineRun', PipelineRunInputSchema, rawInput, workflowInfo().workflowId)
-  const { writerLock, bookkeeping, long } = activitiesFor(input.heartbeatSeconds)
-  const progress: RunProgress = { runId: input.runId, stage: 'starting', stepsDone: 0, stepsTotal: 0 }
+  const { runId, mode, heartbeatSeconds } = input
+  const {
+    startRun,
+    finishRun,
+    releaseFailedRun,
+    adoptFailedRuns,
+    planRun,
+    reconcileRowAccounting,
+    reconcileWarehouse,
+  } = proxyActivities<Activities>(bookkeepingOptions(heartbeatSeconds))
+  const { extractPosTable, ingestSheet, runModel, validateTable } = proxyActivities<Activities>(
+    longWorkOptions(heartbeatSeconds),
+  )
+
+  const progress: RunProgress = { runId, stage: 'starting', stepsDone: 0, stepsTotal: 0 }
   setHandler(progressQuery, () => progress)
   const step = async <T>(work: Promise<T>): Promise<T> => {
     const result = await work
     progress.stepsDone += 1
     return result
   }
+  const runModelStep = (model: string) => step(runModel({ runId, model }))
 
-  await bookkeeping.startRun({ runId: input.runId, workflowId: workflowInfo().workflowId, mode: input.mode })
+  await startRun({ runId, workflowId: workflowInfo().workflowId, mode })
   progress.stage = 'waiting'
-  await writerLock.acquireWriterLock({ runId: input.runId })
-  try {
-    await bookkeeping.adoptFailedRuns({ runId: input.runId })
-    const plan = await bookkeeping.planRun()
-    const concurrency = input.modelConcurrency ?? 2
-    progress.stepsTotal =
-      plan.extractTables.length +
-      plan.sheets.length +
-      plan.tables.length +
-      plan.cleanModels.length +
-      plan.publishModels.length +
-      2
+  return withWriterLock(runId, heartbeatSeconds, async () => {
+    try {
+      await adoptFailedRuns({ runId })
+      const plan = await planRun()
+      const concurrency = input.modelConcurrency ?? 2
+      progress.stepsTotal =
+        plan.extractTables.length +
+        plan.sheets.length +
+        plan.tables.length +
+        plan.cleanModels.length +
+        plan.publishModels.length +
+        2
 
-    progress.stage = 'extracting'
-    const extracted: ExtractResult[] = await allOf([
-      ...plan.extractTables.map((tableName) =>
-        step(long.extractPosTable({ runId: input.runId, tableName, mode: input.mode })),
-      ),
-      ...plan.sheets.map((sheet) => step(long.ingestSheet({ runId: input.runId, sheet, mode: input.mode }))),
-    ])
+      progress.stage = 'extracting'
+      const extracted: ExtractResult[] = await allOf([
+        ...plan.extractTables.map((tableName) => step(extractPosTable({ runId, tableName, mode }))),
+        ...plan.sheets.map((sheet) => step(ingestSheet({ runId, sheet, mode }))),
+      ])
 
-    progress.stage = 'cleaning'
-    const buildModel = (model: string) => step(long.runModel({ runId: input.runId, model }))
-    await runGraph(
-      plan.cleanModels.map((name) => ({ name, dependsOn: [] })),
-      concurrency,
-      buildModel,
-      largestStagedFirst(extracted),
-    )
+      progress.stage = 'cleaning'
+      await runGraph(
+        plan.cleanModels.map((name) => ({ name, dependsOn: [] })),
+        concurrency,
+        runModelStep,
+        largestStagedFirst(extracted),
+      )
 
-    progress.stage = 'validating'
-    const validations = await allOf(
-      plan.tables.map((tableName) => step(long.validateTable({ runId: input.runId, tableName }))),
-    )
+      progress.stage = 'validating'
+      const validations = await allOf(plan.tables.map((tableName) => step(validateTable({ runId, tableName }))))
 
-    progress.stage = 'publishing'
-    await runGraph(plan.publishModels, concurrency, buildModel)
+      progress.stage = 'publishing'
+      await runGraph(plan.publishModels, concurrency, runModelStep)
 
-    progress.stage = 'reconciling'
-    const accounting = await step(bookkeeping.reconcileRowAccounting({ runId: input.runId, tables: plan.tables }))
-    const reconciliation = await step(bookkeeping.reconcileWarehouse({ runId: input.runId }))
+      progress.stage = 'reconciling'
+      const accounting = await step(reconcileRowAccounting({ runId, tables: plan.tables }))
+      const reconciliation = await step(reconcileWarehouse({ runId }))
 
-    await bookkeeping.finishRun({ runId: input.runId, status: 'succeeded' })
-    await bookkeeping.releaseWriterLock({ runId: input.runId })
-    progress.stage = 'done'
-    return { runId: input.runId, extracted, validations, accounting, reconciliation }
-  } catch (error) {
-    progress.stage = 'failed'
-    const message = isCancellation(error) ? 'cancelled' : failureMessage(error)
-    // A run cancelled from the Web UI cleans up too: these run outside the cancelled scope.
-    await CancellationScope.nonCancellable(async () => {
-      await bookkeeping.releaseFailedRun({ runId: input.runId })
-      await bookkeeping.finishRun({ runId: input.runId, status: 'failed', error: message })
-      await bookkeeping.releaseWriterLock({ runId: input.runId })
-    })
-    if (isCancellation(error)) throw error
-    throw ApplicationFailure.create({
-      message: `Run ${input.runId} failed: ${message}`,
-      type: 'PipelineRunFailed',
-      nonRetryable: true,
-      cause: error instanceof Error ? error : undefined,
-    })
-  }
+      await finishRun({ runId, status: 'succeeded' })
+      progress.stage = 'done'
+      return { runId, extracted, validations, accounting, reconciliation }
+    } catch (error) {
+      progress.stage = 'failed'
+      const message = isCancellation(error) ? 'cancelled' : failureMessage(error)
+      // Still under the writer lock, and outside a cancelled scope: a run cancelled from the
+      // Web UI hands its rows back too, before another run may write.
+      await CancellationScope.nonCancellable(async () => {
+        await releaseFailedRun({ runId })
+        await finishRun({ runId, status: 'failed', error: message })
+      })
+      if (isCancellation(error)) throw error
+      throw ApplicationFailure.create({
+        message: `Run ${runId} failed: ${message}`,
+        type: 'PipelineRunFailed',
+        nonRetryable: true,
+        cause: error instanceof Error ? error : undefined,
+      })
+    }
+  })
 }

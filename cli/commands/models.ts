@@ -1,9 +1,11 @@
 import type { Command } from 'commander'
 import { connect } from '../../lib/db.ts'
-import { compileModel } from '../../lib/model-compiler.ts'
-import { buildLayers, graphOf, loadModels, type Model, selectModels } from '../../lib/models.ts'
-import type { ModelRunResult } from '../../lib/pipeline-types.ts'
-import { connectClient, newRunId, startModelsRun, webUiRunUrl } from '../../lib/temporal.ts'
+import { buildLayers, graphOf, loadModels, selectModels } from '../../lib/model-engine/graph.ts'
+import type { Model } from '../../lib/model-engine/model-file.ts'
+import { compileModel } from '../../lib/model-engine/runner.ts'
+import type { ModelBuildResult } from '../../lib/contract.ts'
+import { startModelsRun } from '../../client/start-runs.ts'
+import { connectClient, newRunId, webUiRunUrl } from '../../lib/temporal.ts'
 import { configFromEnvironment, say } from '../context.ts'
 import { followRun } from '../follow-run.ts'
 import { waitNotices } from '../wait-notices.ts'
@@ -107,7 +109,7 @@ export function registerModelsCommand(program: Command): void {
             if (line) say(`  ${line}`)
           },
         )
-        const results = (await handle.result().finally(() => follower.stop())) as ModelRunResult[]
+        const results = (await handle.result().finally(() => follower.stop())) as ModelBuildResult[]
         const width = Math.max(...results.map((result) => result.model.length))
         say(`\n${'model'.padEnd(width)}  selected  inserted   updated unchanged   deleted`)
         for (const r of results) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { preflight } from '../../lib/preflight.ts'
-import { installTools, servicesDown, servicesUp, startBackgroundWorker } from '../../lib/services.ts'
+import { installTools } from '../../local-services/pinned-tools.ts'
+import { servicesDown, servicesUp, startBackgroundWorker } from '../../local-services/services.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
 export function registerServicesCommand(program: Command): void {

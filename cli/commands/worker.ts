@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { installWorkerLogging } from '../../lib/logger.ts'
-import { createWorker, runUntilStopped } from '../../lib/worker.ts'
+import { createWorker, runUntilStopped } from '../../worker/worker.ts'
 import { configFromEnvironment } from '../context.ts'
 
 export function registerWorkerCommand(program: Command): void {

@@ -13,7 +13,8 @@ import { databaseName, sourceAdminUrl, withDatabaseName } from '../../lib/config
 import { connect, dropDatabase, ensureDatabase, type TransactionSql } from '../../lib/db.ts'
 import { createObjectStore } from '../../lib/object-store.ts'
 import { projectRoot } from '../../lib/paths.ts'
-import { connectClient, startPipelineRun } from '../../lib/temporal.ts'
+import { startPipelineRun } from '../../client/start-runs.ts'
+import { connectClient } from '../../lib/temporal.ts'
 import { testConfig } from '../support/harness.ts'
 
 const id = `startup${randomBytes(3).toString('hex')}`

@@ -6,7 +6,7 @@ import net from 'node:net'
 import path from 'node:path'
 import type { Config } from '../../lib/config.ts'
 import { projectRoot } from '../../lib/paths.ts'
-import { isPortOpen } from '../../lib/services.ts'
+import { isPortOpen } from '../../local-services/processes.ts'
 
 export interface OwnedProcess {
   child: ChildProcess

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { startPipelineRun } from '../../client/start-runs.ts'
+import { PipelineRunInputSchema } from '../../lib/contract.ts'
 import { BadInputError } from '../../lib/errors.ts'
-import { startPipelineRun } from '../../lib/temporal.ts'
-import { inputProblem, PipelineRunInputSchema, runIdFrom } from '../../lib/workflow-inputs.ts'
+import { inputProblem, runIdFrom } from '../../lib/input-checks.ts'
 
 describe('workflow inputs', () => {
   it('take the run id from the workflow id when the input has none', () => {

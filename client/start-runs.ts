@@ -1,0 +1,29 @@
+// Starting the workflows from a client (the CLI, tests, later schedules): by the workflow
+// functions themselves, so a renamed workflow is a type error, not a run that never starts.
+// The input is checked first with the schema the workflow checks it with.
+import type { Client } from '@temporalio/client'
+import {
+  type ModelsRunInput,
+  ModelsRunInputSchema,
+  type PipelineRunInput,
+  PipelineRunInputSchema,
+} from '../lib/contract.ts'
+import { BadInputError } from '../lib/errors.ts'
+import { inputProblem } from '../lib/input-checks.ts'
+import { workflowIdFor } from '../lib/temporal.ts'
+import { modelsRun, pipelineRun } from '../workflows/index.ts'
+
+export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput & { runId: string }) {
+  assertInput('pipelineRun', PipelineRunInputSchema, input)
+  return client.workflow.start(pipelineRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
+}
+
+export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput & { runId: string }) {
+  assertInput('modelsRun', ModelsRunInputSchema, input)
+  return client.workflow.start(modelsRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
+}
+
+function assertInput(workflow: string, schema: Parameters<typeof inputProblem>[0], input: unknown): void {
+  const problem = inputProblem(schema, input)
+  if (problem) throw new BadInputError(`${workflow} input: ${problem}`)
+}
