@@ -5,7 +5,7 @@
 --
 -- Reads this run's clean customers that the validation verdicts let through; nullified
 -- attributes arrive as NULL. Until duplicate grouping exists, each customer is its own master.
--- first_order_date is filled once orders reach the warehouse.
+-- first_order_date stays NULL here: a customer's first order is in int_customer_orders.
 
 with clean_customers as (
     select * from clean.customers
@@ -26,7 +26,7 @@ published_customers as (
         c.created_at
     from clean_customers as c
     join publish_verdicts as v
-        on v.natural_key = c.natural_key  -- the run staged this table in one batch
+        on v.natural_key = c.natural_key
 ),
 
 special_members as (

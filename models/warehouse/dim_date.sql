@@ -2,7 +2,7 @@
 -- unique_key: date_id
 -- grain: one calendar day from 2020 to 2035, plus the unknown (-1) day
 --
--- Days are the cafe's local days: POS timestamps are already local time (warehouse.md).
+-- Days are the cafe's local days: POS timestamps are already local time (docs/warehouse.md).
 
 with days as (
     select day::date as date_actual

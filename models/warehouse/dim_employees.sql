@@ -25,7 +25,7 @@ published_employees as (
         e.created_at
     from clean_employees as e
     join publish_verdicts as v
-        on v.natural_key = e.natural_key  -- the run staged this table in one batch
+        on v.natural_key = e.natural_key
 ),
 
 unknown_member as (

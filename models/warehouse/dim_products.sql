@@ -20,7 +20,7 @@ with published_products as (
         etl.local_time(p.extracted_at)                                           as changed_at
     from clean.products as p
     join dq.run_publish_verdicts('products') as v
-        on v.natural_key = p.natural_key  -- the run staged this table in one batch
+        on v.natural_key = p.natural_key
 ),
 
 all_members as (

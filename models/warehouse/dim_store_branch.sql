@@ -12,7 +12,7 @@ with published_branches as (
         b.created_at
     from clean.store_branch as b
     join dq.run_publish_verdicts('store_branch') as v
-        on v.natural_key = b.natural_key  -- the run staged this table in one batch
+        on v.natural_key = b.natural_key
 ),
 
 all_members as (

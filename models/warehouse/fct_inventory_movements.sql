@@ -12,7 +12,7 @@ with published_movements as (
     select m.*
     from clean.inventory_tracking as m
     join dq.run_publish_verdicts('inventory_tracking') as v
-        on v.natural_key = m.natural_key  -- the run staged this table in one batch
+        on v.natural_key = m.natural_key
 )
 
 select

@@ -14,7 +14,7 @@ with published_lines as (
     select d.*
     from clean.order_details as d
     join dq.run_publish_verdicts('order_details') as v
-        on v.natural_key = d.natural_key  -- the run staged this table in one batch
+        on v.natural_key = d.natural_key
 )
 
 select

@@ -7,13 +7,11 @@
 -- published or not (a line whose new version is rejected has left fct_order_lines).
 -- An order belongs to the branch of the products on its lines, the most frequent one if they
 -- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
--- lines' sum is lines_subtotal. The versions a run replaces are kept until the next run, for
--- int_customer_orders and int_monthly_customer_activity to take a changed order out of the
--- customer and month it was counted in.
+-- lines' sum is lines_subtotal. Previous versions are kept so that int_customer_orders and
+-- int_monthly_customer_activity can take a changed order out of where it was counted.
 --
 -- touched_orders is two disjoint parts rather than one list of ids: on a first build every
--- header is this run's, so the second part is empty and PostgreSQL never reads its lists of
--- lines (hashing them took longer than the rest of the model).
+-- header is this run's, so the second part is empty and its lists of lines are never read.
 
 with touched_orders as (
     -- Headers this run wrote.
@@ -26,7 +24,7 @@ with touched_orders as (
     -- Other orders whose lines this run wrote, re-linked or removed. PostgreSQL counts a
     -- union's rows as the sum of its parts; `distinct` on the clean lines' orders tells it how
     -- few orders a day touches, so it looks their lines up by index rather than hashing all of
-    -- fct_order_lines (an incremental run at scale 1000: 1.6 s to 16 ms).
+    -- fct_order_lines.
     select o.*
     from warehouse.int_orders as o
     where o._run_id is distinct from etl.current_run_id()

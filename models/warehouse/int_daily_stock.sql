@@ -1,7 +1,7 @@
 -- materialized: table
 -- grain: one product, branch and local day, from the product's first activity to the last day with data
 --
--- Stock on hand (warehouse.md), defined here and only here: the latest physical count on or
+-- Stock on hand (docs/warehouse.md), defined here only: the latest physical count on or
 -- before the day, plus restocks, minus waste and units sold (lines of Completed orders) since
 -- that count. A count is taken after closing, so it already includes its own day. Before the
 -- first count the opening balance is 0; a negative result is kept and flagged, not hidden.

@@ -54,6 +54,6 @@ group by line_block, nk_product_id, sk_store_id, day
 union all
 
 -- Each block a run rebuilds keeps a row with no product, so that a block whose lines are all
--- gone is still replaced (partitions the select returns nothing for are left as they were).
+-- gone is still replaced.
 select line_block, null, null, null, null
 from touched_blocks

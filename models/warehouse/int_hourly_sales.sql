@@ -54,6 +54,6 @@ group by order_block, sk_store_id, order_date_id, hour
 union all
 
 -- Each block a run rebuilds keeps a row with no branch, so that a block with no Completed order
--- left is still replaced (partitions the select returns nothing for are left as they were).
+-- left is still replaced.
 select order_block, null, null, null, null, null, null
 from touched_blocks

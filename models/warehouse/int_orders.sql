@@ -20,7 +20,7 @@ with published_orders as (
         dq.verdict_value(v.nullified, v.fixed, 'order_status', o.order_status)      as order_status
     from clean.orders as o
     join dq.run_publish_verdicts('orders') as v
-        on v.natural_key = o.natural_key  -- the run staged this table in one batch
+        on v.natural_key = o.natural_key
 )
 
 select
@@ -40,10 +40,8 @@ select
     o.order_status
 from published_orders as o
 -- The dimensions are joined as tables, on the key column itself: their statistics and unique
--- keys tell PostgreSQL that each order finds at most one row. Through a shared CTE, or on
--- coalesce(nk_customer_id, -2), it took the joins to multiply the orders a hundredfold and
--- sorted a million of them on disk (scale 1000: the select took 4.9 s; 2.4 s with this and the
--- batch filter of migration 0014).
+-- keys tell PostgreSQL that each order finds at most one row (through a shared CTE, or on
+-- coalesce(nk_customer_id, -2), it expected the joins to multiply the orders).
 left join warehouse.dim_customers as c on c.nk_customer_id = o.nk_customer_id
 left join warehouse.dim_employees as e on e.nk_employee_id = o.nk_employee_id
 cross join (select * from warehouse.dim_customers where nk_customer_id = -1) as unknown_customer

@@ -11,7 +11,7 @@ with published_counts as (
     select s.*
     from clean.stock_count as s
     join dq.run_publish_verdicts('stock_count') as v
-        on v.natural_key = s.natural_key  -- the run staged this table in one batch
+        on v.natural_key = s.natural_key
 ),
 
 products as (
