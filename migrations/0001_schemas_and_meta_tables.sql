@@ -1,4 +1,4 @@
--- The pipeline's schemas and the meta tables operators query (warehouse.md, "Meta tables").
+-- The pipeline's schemas and the meta tables operators query (docs/warehouse.md, "Meta tables").
 create extension if not exists "uuid-ossp" with schema public;
 
 create schema if not exists staging;

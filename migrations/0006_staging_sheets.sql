@@ -1,4 +1,4 @@
--- Staging mirrors of the hand-kept sheets (sources.md, section 2). Columns hold the parsed
+-- Staging mirrors of the hand-kept sheets (docs/sources.md, "The spreadsheets"). Columns hold the parsed
 -- canonical text of each cell (integers as digits, dates as YYYY-MM-DD, timestamps as
 -- YYYY-MM-DD HH:MM:SS); rows whose cells could not be parsed never get here: they are
 -- quarantined with their raw text. _natural_key is the sheet's key columns joined with '|'.

@@ -1,4 +1,4 @@
--- The model engine's settings as SQL functions, the business definitions of warehouse.md
+-- The model engine's settings as SQL functions, the business definitions of docs/warehouse.md
 -- that more than one model uses (each written once, here), and the per-run reconciliation.
 
 -- The run being built, and the cafe's local time zone: the model runner sets both per transaction.

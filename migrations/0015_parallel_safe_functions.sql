@@ -1,8 +1,7 @@
 -- The model helpers are parallel safe: they read tables and settings and write nothing. Declared
 -- without a label they were parallel unsafe, and a query that calls one never runs in parallel:
 -- the first build of a model (create table ... as select) then read and joined every row in one
--- process while the machine's other cores sat idle (warehouse.fct_order_lines at scale 1000:
--- 28.5 s in one process, 19.2 s with two workers). Settings such as paccafe.run_id reach the
+-- process while the machine's other cores sat idle. Settings such as paccafe.run_id reach the
 -- workers, which start with the leader's settings.
 alter function dq.run_publish_verdicts(text) parallel safe;
 alter function dq.verdict_value(jsonb, jsonb, text, text) parallel safe;

@@ -1,17 +1,27 @@
-// The model catalogue: one SQL file per table under models/<schema>/<table>.sql. A file's
-// header comments say how the table is built; its dependencies are read from the SQL itself
-// (schema-qualified references, found by PostgreSQL's parser), never declared twice.
-import { readdir, readFile } from 'node:fs/promises'
+// A model file: one SQL file per table under models/<schema>/<table>.sql. Its header comments
+// say how the table is built; its dependencies are read from the SQL itself (schema-qualified
+// references, found by PostgreSQL's parser), never declared twice.
 import path from 'node:path'
-import { ConfigurationError } from './errors.ts'
-import { modelsDir } from './paths.ts'
-import type { ModelNode } from './pipeline-types.ts'
+import { ConfigurationError } from '../errors.ts'
 import { lineAndColumn, SqlSyntaxError, tableReferences } from './sql-references.ts'
 
 export const MODEL_SCHEMAS = ['clean', 'warehouse', 'marts'] as const
 export const SOURCE_SCHEMAS = ['staging'] as const
 export const MATERIALIZATIONS = ['view', 'table', 'incremental', 'scd2'] as const
 export type Materialization = (typeof MATERIALIZATIONS)[number]
+
+/** Every header key a model file may use; any other is refused, so that a misspelt key is not ignored. */
+export const HEADER_KEYS = [
+  'materialized',
+  'unique_key',
+  'partition_by',
+  'surrogate_key',
+  'previous_versions',
+  'grain',
+  'publishes',
+  'refresh',
+  'computed',
+] as const
 
 /**
  * After a merge, copies columns from another model's rows that changed in this run (a late
@@ -22,9 +32,8 @@ export type Materialization = (typeof MATERIALIZATIONS)[number]
  * The key column is indexed, so a refresh finds the few rows that point at a changed row,
  * unless the header says `unindexed`: for the key of a small dimension (products, employees),
  * whose every value has rows on about half of the table's pages, an index costs its build and
- * its upkeep and a lookup through it still reads those pages at random. A scan reads the table
- * once (fct_order_lines at scale 1000: 2 s to build the index on nk_product_id, and one changed
- * product took 4.5 s to refresh through it, against 1.1 s by a scan).
+ * its upkeep and a lookup through it still reads those pages at random, where a scan reads the
+ * table once.
  */
 export interface Refresh {
   columns: string[]
@@ -83,16 +92,30 @@ const REFRESH = new RegExp(
 )
 const COMPUTED = new RegExp(`^(${NAME})\\s+(.+?)\\s+=\\s+(.+)$`)
 
-/** Reads `-- key: value` lines at the top of a model file; a key may repeat. */
-export function parseHeader(sql: string): Record<string, string[]> {
-  const header: Record<string, string[]> = {}
-  for (const line of sql.split('\n')) {
+interface HeaderLine {
+  key: string
+  value: string
+  /** 1-based, for error messages. */
+  line: number
+}
+
+/** The `-- key: value` lines at the top of a model file, up to its first line of SQL. */
+function headerLines(sql: string): HeaderLine[] {
+  const found: HeaderLine[] = []
+  for (const [i, line] of sql.split('\n').entries()) {
     const trimmed = line.trim()
     if (trimmed === '') continue
     if (!trimmed.startsWith('--')) break
     const match = HEADER_LINE.exec(trimmed)
-    if (match?.[1] && match[2]) header[match[1]] = [...(header[match[1]] ?? []), match[2]]
+    if (match?.[1] && match[2]) found.push({ key: match[1], value: match[2], line: i + 1 })
   }
+  return found
+}
+
+/** Reads `-- key: value` lines at the top of a model file; a key may repeat. */
+export function parseHeader(sql: string): Record<string, string[]> {
+  const header: Record<string, string[]> = {}
+  for (const { key, value } of headerLines(sql)) header[key] = [...(header[key] ?? []), value]
   return header
 }
 
@@ -136,7 +159,7 @@ function parseComputed(file: string, text: string): ComputedColumn {
 export const PREVIOUS_VERSIONS_SUFFIX = '__previous'
 
 /** The model whose table a reference reads: `warehouse.fct_orders__previous` is fct_orders'. */
-const versionedModel = (name: string) =>
+export const versionedModel = (name: string) =>
   name.endsWith(PREVIOUS_VERSIONS_SUFFIX) ? name.slice(0, -PREVIOUS_VERSIONS_SUFFIX.length) : name
 
 export async function parseModel(file: string, sql: string): Promise<Model> {
@@ -145,6 +168,12 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
   const name = `${schema}.${table}`
   if (!(MODEL_SCHEMAS as readonly string[]).includes(schema)) {
     throw new ConfigurationError(`Model ${file}: its folder must be one of ${MODEL_SCHEMAS.join(', ')}`)
+  }
+  const unknown = headerLines(sql).find(({ key }) => !(HEADER_KEYS as readonly string[]).includes(key))
+  if (unknown) {
+    throw new ConfigurationError(
+      `Model ${file}:${unknown.line}: unknown header key "${unknown.key}"; a header key is one of ${HEADER_KEYS.join(', ')}`,
+    )
   }
   const header = parseHeader(sql)
   const one = (key: string) => header[key]?.at(-1)
@@ -216,121 +245,6 @@ export async function parseModel(file: string, sql: string): Promise<Model> {
     previousVersionsRead: references.models.filter((reference) => reference.endsWith(PREVIOUS_VERSIONS_SUFFIX)),
     sources: references.sources,
   }
-}
-
-export async function loadModels(dir = modelsDir): Promise<Model[]> {
-  const models: Model[] = []
-  for (const schema of await readdir(dir, { withFileTypes: true })) {
-    if (!schema.isDirectory()) continue
-    const folder = path.join(dir, schema.name)
-    for (const file of (await readdir(folder)).filter((f) => f.endsWith('.sql')).sort()) {
-      const full = path.join(folder, file)
-      models.push(await parseModel(full, await readFile(full, 'utf8')))
-    }
-  }
-  assertValidGraph(models)
-  return models
-}
-
-/** A reference to a missing model or a cycle fails before anything runs, naming the files. */
-export function assertValidGraph(models: Model[]): void {
-  const byName = new Map(models.map((model) => [model.name, model]))
-  for (const model of models) {
-    for (const dependency of model.dependsOn) {
-      if (!byName.has(dependency)) {
-        throw new ConfigurationError(`Model ${model.file} reads ${dependency}, but no model file builds it`)
-      }
-    }
-  }
-  for (const model of models) {
-    for (const name of model.previousVersionsRead) {
-      const versioned = byName.get(versionedModel(name)) as Model
-      if (!versioned.keepsPreviousVersions) {
-        throw new ConfigurationError(
-          `Model ${model.file} reads ${name}, but ${versioned.file} does not keep previous versions ` +
-            '(its header needs "-- previous_versions: kept")',
-        )
-      }
-    }
-  }
-  buildLayers(models)
-}
-
-/**
- * Groups models into layers: every model's dependencies are in earlier layers. Used to order
- * and to show the graph; the workflow itself starts each model as soon as its inputs are built.
- */
-export function buildLayers(models: Pick<Model, 'name' | 'file' | 'dependsOn'>[]): string[][] {
-  const names = new Set(models.map((model) => model.name))
-  const remaining = new Map(
-    models.map((model) => [model.name, new Set(model.dependsOn.filter((dependency) => names.has(dependency)))]),
-  )
-  const layers: string[][] = []
-  while (remaining.size > 0) {
-    const ready = [...remaining]
-      .filter(([, deps]) => deps.size === 0)
-      .map(([name]) => name)
-      .sort()
-    if (ready.length === 0) {
-      const files = models.filter((model) => remaining.has(model.name)).map((model) => model.file)
-      throw new ConfigurationError(`Models form a cycle: ${files.join(', ')}`)
-    }
-    for (const name of ready) remaining.delete(name)
-    for (const deps of remaining.values()) for (const name of ready) deps.delete(name)
-    layers.push(ready)
-  }
-  return layers
-}
-
-/** The models a name stands for: `schema.table` or a table name that is unique. */
-function resolveName(models: Model[], name: string): Model {
-  const matches = models.filter((model) => model.name === name || model.table === name)
-  if (matches.length === 1) return matches[0] as Model
-  if (matches.length === 0) throw new ConfigurationError(`There is no model named ${name}`)
-  throw new ConfigurationError(`${name} is ambiguous: ${matches.map((model) => model.name).join(', ')}`)
-}
-
-function closure(start: Model, next: (model: Model) => string[], byName: Map<string, Model>): Set<string> {
-  const seen = new Set<string>([start.name])
-  const queue = [start]
-  while (queue.length > 0) {
-    for (const name of next(queue.shift() as Model)) {
-      if (seen.has(name)) continue
-      seen.add(name)
-      queue.push(byName.get(name) as Model)
-    }
-  }
-  return seen
-}
-
-/**
- * Selects models the way dbt does: `name` is the model alone, `+name` adds everything it reads
- * (upstream), `name+` adds everything that reads it (downstream). Returns names in graph order.
- */
-export function selectModels(models: Model[], selectors: string[]): string[] {
-  const byName = new Map(models.map((model) => [model.name, model]))
-  const readers = (model: Model) => models.filter((other) => other.dependsOn.includes(model.name)).map((m) => m.name)
-  const selected = new Set<string>()
-  for (const selector of selectors) {
-    const upstream = selector.startsWith('+')
-    const downstream = selector.endsWith('+')
-    const model = resolveName(models, selector.replace(/^\+|\+$/g, ''))
-    selected.add(model.name)
-    if (upstream) for (const name of closure(model, (m) => m.dependsOn, byName)) selected.add(name)
-    if (downstream) for (const name of closure(model, readers, byName)) selected.add(name)
-  }
-  return buildLayers(models)
-    .flat()
-    .filter((name) => selected.has(name))
-}
-
-/** The graph a workflow runs for these models (named in graph order): each with what it reads among them. */
-export function graphOf(models: Model[], names: string[]): ModelNode[] {
-  const selected = new Set(names)
-  return names.map((name) => ({
-    name,
-    dependsOn: (models.find((model) => model.name === name) as Model).dependsOn.filter((d) => selected.has(d)),
-  }))
 }
 
 /** The source table a clean model standardizes: clean.x reads staging.x. */

@@ -1,17 +1,18 @@
-// Builds one model's table inside one transaction, with the statements model-compiler.ts makes
-// for its materialization. A retry after a crash starts from the committed state, so it gives
-// the same table. Counts what the statements did for etl.steps.
-import { refreshStatistics, type Sql } from './db.ts'
-import { ConfigurationError } from './errors.ts'
-import { compileModel, qualified } from './model-compiler.ts'
-import type { Model } from './models.ts'
+// Builds one model's table inside one transaction: introspect its relations (catalog.ts), plan
+// the statements of its materialization (plan.ts), run them and count what they did for
+// etl.steps. A retry after a crash starts from the committed state, so it gives the same table.
+import { refreshStatistics, type Sql, type TransactionSql } from '../db.ts'
+import { ConfigurationError } from '../errors.ts'
+import { introspect } from './catalog.ts'
+import type { Model } from './model-file.ts'
+import { planStatements } from './plan.ts'
+import { qualified, type Statement } from './sql.ts'
 
 /**
- * The statistics target of the ANALYZE after a build: a 9,000-row sample instead of the
- * default 30,000. These statistics serve the next models' plans (row counts, distinct keys,
- * null shares), which a smaller sample gives as well; sorting the larger sample for every
- * column took a quarter of the full build at scale 100 (npm run bench -- models: 11.8 to
- * 12.5 s, against 9.5 to 10 s). Run ANALYZE on a table for finer statistics.
+ * The statistics target of the ANALYZE after a build, below PostgreSQL's default. These
+ * statistics serve the next models' plans (row counts, distinct keys, null shares), which a
+ * smaller sample gives as well, and sorting the larger sample for every column was a large
+ * share of a full build. Run ANALYZE on a table for finer statistics.
  */
 const BUILD_STATISTICS_TARGET = 30
 
@@ -19,11 +20,12 @@ const BUILD_STATISTICS_TARGET = 30
  * The planner's price of passing a row from a parallel worker to the build's own process: a
  * tenth of the default. A first build writes every row it selects, and all of them pass to the
  * process that writes; at the default the planner kept every build in one process, though two
- * workers made the largest faster (fct_order_lines at scale 1000: 28.5 s to 19.2 s).
+ * workers made the largest builds faster.
  */
 const BUILD_PARALLEL_TUPLE_COST = '0.01'
 
-export interface ModelResult {
+/** What a model's build did, counted in rows of its select. */
+export interface ModelBuildResult {
   model: string
   rowsSelected: number
   rowsInserted: number
@@ -38,12 +40,18 @@ export interface ModelSettings {
   timezone: string
 }
 
-export async function runModel(
+/** The statements that build the model now, from its relations as the transaction sees them (`models compile` prints them). */
+export async function compileModel(sql: Sql | TransactionSql, model: Model): Promise<Statement[]> {
+  const { existing, selected, previousVersions } = await introspect(sql, model)
+  return planStatements(model, existing, selected, previousVersions)
+}
+
+export async function buildModel(
   sql: Sql,
   model: Model,
   settings: ModelSettings,
   options: { fullRefresh?: boolean } = {},
-): Promise<ModelResult> {
+): Promise<ModelBuildResult> {
   if (options.fullRefresh && (model.materialized === 'incremental' || model.materialized === 'scd2')) {
     // Its rows (and an scd2 model's history) came from the batches of past runs; a run reads
     // only its own, so dropping the table would leave it empty.

@@ -3,9 +3,8 @@
 // is taken out of the partition that counted it, and building again changes nothing.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Sql } from '../../lib/db.ts'
-import { compileModel } from '../../lib/model-compiler.ts'
-import { runModel } from '../../lib/model-runner.ts'
-import { type Model, parseModel } from '../../lib/models.ts'
+import { type Model, parseModel } from '../../lib/model-engine/model-file.ts'
+import { buildModel, compileModel } from '../../lib/model-engine/runner.ts'
 import { migratedWarehouse } from '../support/harness.ts'
 
 let sql: Sql
@@ -36,7 +35,7 @@ select block, day, sum(amount)::integer as amount from sales_to_sum group by blo
 union all
 select block, null, null from touched_blocks`
 
-const build = (runId: string) => runModel(sql, model, { runId, timezone: 'Asia/Jakarta' })
+const build = (runId: string) => buildModel(sql, model, { runId, timezone: 'Asia/Jakarta' })
 
 async function totals(): Promise<{ block: number; day: string | null; amount: number | null; run: string }[]> {
   return sql`select block, day::text as day, amount, _run_id as run from warehouse.daily_totals

@@ -3,8 +3,8 @@
 // for the run that replaced them, and a build the same run repeats keeps them.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Sql } from '../../lib/db.ts'
-import { runModel } from '../../lib/model-runner.ts'
-import { type Model, parseModel } from '../../lib/models.ts'
+import { type Model, parseModel } from '../../lib/model-engine/model-file.ts'
+import { buildModel } from '../../lib/model-engine/runner.ts'
 import { migratedWarehouse } from '../support/harness.ts'
 
 let sql: Sql
@@ -23,7 +23,7 @@ from staging.order_rows as o
 left join warehouse.regions as r on r.customer = o.customer
 where o.run_id = etl.current_run_id()`
 
-const build = (runId: string) => runModel(sql, model, { runId, timezone: 'Asia/Jakarta' })
+const build = (runId: string) => buildModel(sql, model, { runId, timezone: 'Asia/Jakarta' })
 
 async function previous(): Promise<{ order_id: number; customer: string; region: string; replaced_in: string }[]> {
   return sql`select order_id, customer, region, _replaced_in as replaced_in from warehouse.orders__previous

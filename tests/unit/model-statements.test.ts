@@ -4,22 +4,15 @@
 // update the goldens with `npx vitest run --config vitest.unit.config.ts tests/unit/model-statements.test.ts -u`
 // and read their diff before committing it.
 import { describe, expect, it } from 'vitest'
-import { compileModel } from '../../lib/model-compiler.ts'
-import { parseModel } from '../../lib/models.ts'
-
-interface CatalogColumn {
-  name: string
-  type: number
-  typeName: string
-  generated: boolean
-}
-type RelationDescription =
-  | { exists: false }
-  | { exists: true; kind: 'table' | 'view'; columns: CatalogColumn[]; empty?: boolean }
-interface SelectColumn {
-  name: string
-  type: number
-}
+import {
+  ABSENT,
+  type CatalogColumn,
+  type RelationDescription,
+  type SelectColumn,
+} from '../../lib/model-engine/catalog.ts'
+import { parseModel } from '../../lib/model-engine/model-file.ts'
+import { planStatements } from '../../lib/model-engine/plan.ts'
+import type { Statement } from '../../lib/model-engine/sql.ts'
 
 // PostgreSQL's type oids and names (format_type) of the types the cases use.
 const TYPES: Record<string, [number, string]> = {
@@ -43,7 +36,6 @@ function columns(...specs: string[]): CatalogColumn[] {
   })
 }
 const selected = (...specs: string[]): SelectColumn[] => columns(...specs).map(({ name, type }) => ({ name, type }))
-const ABSENT: RelationDescription = { exists: false }
 const table = (specs: string[], empty?: boolean): RelationDescription => ({
   exists: true,
   kind: 'table',
@@ -403,35 +395,12 @@ const CASES: Case[] = [
   },
 ]
 
-/** The catalog queries of compileModel, answered from the case's fixtures. */
-function fakeDatabase(c: Case) {
-  const rows = (relation: RelationDescription) =>
-    relation.exists
-      ? relation.columns.map((column) => ({
-          name: column.name,
-          type: column.type,
-          typeName: column.typeName,
-          generated: column.generated ? 's' : '',
-          kind: relation.kind === 'view' ? 'v' : 'r',
-        }))
-      : []
-  const tag = (_strings: TemplateStringsArray, relation: string) =>
-    Promise.resolve(relation.endsWith('__previous"') ? rows(c.previousVersions ?? ABSENT) : rows(c.existing))
-  tag.unsafe = (text: string) => {
-    if (text.startsWith('select not exists')) {
-      return Promise.resolve([{ empty: c.existing.exists && c.existing.empty === true }])
-    }
-    return { describe: async () => ({ columns: c.selected }) }
-  }
-  return tag as never
-}
-
 /** The statements as a golden file shows them: each numbered, with what its row count means. */
 async function plan(c: Case): Promise<string> {
   const model = await parseModel(c.file, c.sql)
-  let statements: { sql: string; counts?: string }[]
+  let statements: Statement[]
   try {
-    statements = await compileModel(fakeDatabase(c), model)
+    statements = planStatements(model, c.existing, c.selected, c.previousVersions)
   } catch (error) {
     return `-- ${c.name}: refused\n-- ${(error as Error).constructor.name}: ${(error as Error).message}\n`
   }

@@ -4,16 +4,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../lib/errors.ts'
 import { POS_TABLES } from '../../lib/extract/sources.ts'
-import {
-  assertValidGraph,
-  buildLayers,
-  findReferences,
-  loadModels,
-  type Model,
-  parseHeader,
-  parseModel,
-  selectModels,
-} from '../../lib/models.ts'
+import { assertValidGraph, buildLayers, loadModels, selectModels } from '../../lib/model-engine/graph.ts'
+import { findReferences, type Model, parseHeader, parseModel } from '../../lib/model-engine/model-file.ts'
 import { loadRules } from '../../lib/quality/rules.ts'
 import { SHEET_SPECS } from '../../lib/sheets/sheet-specs.ts'
 
@@ -143,6 +135,18 @@ describe('model files', () => {
     await expect(model('/m/warehouse/a.sql', '-- materialized: table\nselect * fromm clean.x')).rejects.toThrow(
       /Model \/m\/warehouse\/a\.sql:2:\d+: syntax error/,
     )
+  })
+
+  it('fail on an unknown header key, with the file and the line, so a misspelt key is not ignored', async () => {
+    const sql = '-- materialized: incremental\n\n-- uniqe_key: nk_id\nselect 1 as nk_id'
+    await expect(model('/m/warehouse/a.sql', sql)).rejects.toThrow(ConfigurationError)
+    await expect(model('/m/warehouse/a.sql', sql)).rejects.toThrow(
+      'Model /m/warehouse/a.sql:3: unknown header key "uniqe_key"; a header key is one of materialized, unique_key,',
+    )
+    // A comment that reads as prose is not a header.
+    await expect(model('/m/warehouse/a.sql', '-- Sums per day: one row each\nselect 1')).resolves.toMatchObject({
+      materialized: 'table',
+    })
   })
 
   it('fail on a missing unique key, surrogate key, or an unknown materialization', async () => {
