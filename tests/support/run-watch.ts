@@ -3,6 +3,7 @@
 // that says what was still pending when it gave up, and a watch on the writer lock. Every wait
 // and every loop is bounded.
 import type { Client, WorkflowHandle } from '@temporalio/client'
+import { arrayFromPayloads, defaultPayloadConverter } from '@temporalio/common'
 import type { Sql } from '../../lib/db.ts'
 
 export interface PendingActivity {
@@ -19,7 +20,8 @@ export interface PendingActivity {
 const STATES = ['UNSPECIFIED', 'SCHEDULED', 'STARTED', 'CANCEL_REQUESTED', 'PAUSED', 'PAUSE_REQUESTED']
 
 type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined
-const millis = (ts: Timestamp) => (ts?.seconds == null ? undefined : Number(ts.seconds) * 1000)
+const millis = (ts: Timestamp) =>
+  ts?.seconds == null ? undefined : Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)
 
 export async function pendingActivities(workflow: WorkflowHandle): Promise<PendingActivity[]> {
   const description = await workflow.describe()
@@ -167,6 +169,13 @@ export interface Attempt {
   attempt: number
   /** Why the attempt before it failed, when it is not the first. */
   lastFailure?: string
+  /** The activity's input (its first argument). */
+  input?: unknown
+  /** When the activity was scheduled, and when its last attempt started (ms since the epoch). */
+  scheduledAt?: number
+  startedAt?: number
+  /** How the last attempt failed, when it failed: its type, and whether Temporal may retry it. */
+  failure?: { type?: string; message?: string; nonRetryable: boolean }
 }
 
 /**
@@ -176,17 +185,40 @@ export interface Attempt {
 export async function activityAttempts(workflow: WorkflowHandle): Promise<Attempt[]> {
   const history = await workflow.fetchHistory()
   const types = new Map<string, string>()
+  const inputs = new Map<string, unknown>()
+  const scheduledTimes = new Map<string, number | undefined>()
+  const byScheduled = new Map<string, Attempt>()
   const attempts: Attempt[] = []
   for (const event of history.events ?? []) {
     const scheduled = event.activityTaskScheduledEventAttributes
-    if (scheduled) types.set(String(event.eventId), scheduled.activityType?.name ?? '')
+    if (scheduled) {
+      const id = String(event.eventId)
+      types.set(id, scheduled.activityType?.name ?? '')
+      inputs.set(id, arrayFromPayloads(defaultPayloadConverter, scheduled.input?.payloads)[0])
+      scheduledTimes.set(id, millis(event.eventTime as Timestamp))
+    }
     const started = event.activityTaskStartedEventAttributes
     if (started) {
-      attempts.push({
-        type: types.get(String(started.scheduledEventId)) ?? '',
+      const id = String(started.scheduledEventId)
+      const attempt: Attempt = {
+        type: types.get(id) ?? '',
         attempt: started.attempt ?? 1,
         lastFailure: started.lastFailure?.message ?? undefined,
-      })
+        input: inputs.get(id),
+        scheduledAt: scheduledTimes.get(id),
+        startedAt: millis(event.eventTime as Timestamp),
+      }
+      byScheduled.set(id, attempt)
+      attempts.push(attempt)
+    }
+    const failed = event.activityTaskFailedEventAttributes
+    const attempt = failed && byScheduled.get(String(failed.scheduledEventId))
+    if (failed && attempt) {
+      attempt.failure = {
+        type: failed.failure?.applicationFailureInfo?.type ?? undefined,
+        message: failed.failure?.message ?? undefined,
+        nonRetryable: failed.failure?.applicationFailureInfo?.nonRetryable === true,
+      }
     }
   }
   return attempts
