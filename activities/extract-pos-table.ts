@@ -1,18 +1,13 @@
-// Extracts one POS table into its staging mirror.
+// Extracts one POS table into its staging mirror:
 //   source --COPY out--> per-batch load table --one transaction--> staging mirror
-// Full mode reads every row: changed rows (new _row_hash) join the batch, rows gone from the
-// source get _deleted_at. Incremental mode reads rows past the created_at high-water mark,
-// less an overlap window for late commits; the merge on the source key keeps the overlap from
-// doubling a row. The batch id is derived from the run, so a retried activity finds its batch
-// already staged and returns the recorded counts.
 
+import type { ExtractPosTableInput, ExtractResult, RunMode } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
 import { chunkedCopy } from '../lib/extract/chunked-copy.ts'
 import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/extract/first-load.ts'
 import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/extract/staging-catalog.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
-import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
@@ -20,14 +15,15 @@ import type { ActivityContext } from './context.ts'
 const SOURCE_SCHEMA = 'public'
 const TIMESTAMP_LITERAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/
 
-export interface ExtractInput {
-  runId: string
-  tableName: string
-  mode: RunMode
-}
-
+/**
+ * Full mode reads every row: changed rows (new _row_hash) join the batch, rows gone from the
+ * source get _deleted_at. Incremental mode reads rows past the created_at high-water mark, less
+ * an overlap window for late commits; the merge on the source key keeps the overlap from
+ * doubling a row. The batch id is derived from the run, so a retried activity finds its batch
+ * already staged and returns the recorded counts.
+ */
 export function makeExtractPosTable(context: ActivityContext) {
-  return async function extractPosTable(input: ExtractInput): Promise<ExtractResult> {
+  return async function extractPosTable(input: ExtractPosTableInput): Promise<ExtractResult> {
     const { warehouse } = context
     const batchId = batchIdFor(input.runId, input.tableName)
     const result = await recordStep(

@@ -1,17 +1,12 @@
-// Ingests one hand-kept sheet (store_branch, stock_count) from every new file that holds it,
-// into its staging mirror:
+// Ingests one hand-kept sheet (store_branch, stock_count) from every new file that holds it:
 //   files --stream, parse cells--> per-batch load table --one transaction--> staging mirror
-// A row whose cells do not parse, or that repeats a key already in the batch, is held back:
-// archived to the object store and recorded in dq.violations, never dropped, never blocking
-// the good rows. A file that cannot be read as the sheet at all fails the step with one clear
-// error, before anything reaches staging. A file already ingested (same checksum) is skipped.
 
+import type { ExtractResult, IngestSheetInput, RunMode } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
 import { type Cell, copyRows } from '../lib/extract/copy-rows.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
-import type { ExtractResult, RunMode } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
 import {
   type CatalogueRule,
@@ -27,15 +22,15 @@ import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
-export interface IngestSheetInput {
-  runId: string
-  sheet: string
-  mode: RunMode
-}
-
 const parseRule = (sheet: string) => `${sheet}_cells_parse`
 const uniqueRule = (sheet: string) => `${sheet}_natural_key_unique`
 
+/**
+ * A row whose cells do not parse, or that repeats a key already in the batch, is held back:
+ * archived to the object store and recorded in dq.violations, never dropped, never blocking the
+ * good rows. A file that cannot be read as the sheet at all fails the step with one clear error,
+ * before anything reaches staging. A file already ingested (same checksum) is skipped.
+ */
 export function makeIngestSheet(context: ActivityContext) {
   return async function ingestSheet(input: IngestSheetInput): Promise<ExtractResult> {
     const spec = SHEET_SPECS.find((candidate) => candidate.name === input.sheet)
@@ -159,7 +154,7 @@ async function* sheetRowsOf(file: SheetFile, spec: SheetSpec): AsyncGenerator<Ce
   }
 }
 
-/** The load table's rows held back, as `reason` says: cells that do not parse, or a repeated key. */
+/** The load table's rows held back, as `rule` says: cells that do not parse, or a repeated key. */
 function rejectedRowsSql(loadTable: string, rule: 'parse' | 'unique'): string {
   const load = `staging.${q(loadTable)}`
   if (rule === 'parse') return `select * from ${load} where _errors is not null`

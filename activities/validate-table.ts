@@ -1,14 +1,12 @@
-// Validates the clean rows of a run's batch for one table (write-audit-publish, step 2):
-// archives the rows that fail reject and nullify rules to the object store, then, in one
-// transaction, records violations, rule results and one verdict per row. Rule checks run as
-// set-based SQL; rows never pass through workflow history.
+// Validates the clean rows of a run's batch for one table against its declared rules
+// (write-audit-publish, step 2), as set-based SQL: rows never pass through workflow history.
 
+import type { ValidateTableInput, ValidationResult } from '../lib/contract.ts'
 import { refreshStatistics, type Sql, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { batchIdFor } from '../lib/extract/batch-names.ts'
 import { describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
 import type { ObjectStore } from '../lib/object-store.ts'
-import type { ValidationResult } from '../lib/pipeline-types.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
 import {
   recordQuarantineIndex,
@@ -20,11 +18,6 @@ import { type Rule, rulesFor } from '../lib/quality/rules.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
-
-export interface ValidateInput {
-  runId: string
-  tableName: string
-}
 
 /** Severities whose failing rows are archived, so the value can be corrected and reprocessed. */
 const ARCHIVED_SEVERITIES = new Set(['reject', 'nullify'])
@@ -55,8 +48,12 @@ function failingRowsSql(rule: Rule, cleanTable: string, batchId: string): string
     where not coalesce((${rule.check}), false)`
 }
 
+/**
+ * Archives the rows that fail reject and nullify rules to the object store, then, in one
+ * transaction, records violations, rule results and one verdict per row.
+ */
 export function makeValidateTable(context: ActivityContext) {
-  return async function validateTable(input: ValidateInput): Promise<ValidationResult> {
+  return async function validateTable(input: ValidateTableInput): Promise<ValidationResult> {
     const rules = rulesFor(context.rules, input.tableName)
     const cleanTable = `clean.${q(input.tableName)}`
     const batchId = batchIdFor(input.runId, input.tableName)
@@ -109,7 +106,7 @@ async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string, b
 async function archiveQuarantinedRows(
   warehouse: Sql,
   store: ObjectStore,
-  input: ValidateInput,
+  input: ValidateTableInput,
   rules: Rule[],
   cleanTable: string,
   batchId: string,
@@ -160,7 +157,7 @@ interface VerdictCounts {
 /** Violations, rule results, verdicts and the quarantine index, in one transaction. */
 async function recordVerdicts(
   sql: Sql,
-  input: ValidateInput,
+  input: ValidateTableInput,
   rules: Rule[],
   cleanTable: string,
   batchId: string,

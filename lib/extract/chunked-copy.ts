@@ -1,8 +1,5 @@
-// Copies a source table into a load table shaped like its staging mirror, in key-ordered
-// chunks, each committed in its own transaction together with the batch's resume point
-// (etl.batches.resume_after). A copy interrupted by a crash resumes after the last committed
-// key, so every row is loaded once. Rows stream through COPY and get their hash on the way;
-// the batch's columns are the load table's defaults. Node never holds more than a buffer of rows.
+// Copies a source table into a load table shaped like its staging mirror, in key-ordered chunks
+// that each commit the batch's resume point, so a copy interrupted by a crash loads every row once.
 import { hash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -36,6 +33,12 @@ export interface ChunkedCopyResult {
 
 const literal = (value: string, type: string) => `${quoteLiteral(value)}::${type}`
 
+/**
+ * Each chunk commits in its own transaction together with etl.batches.resume_after; a copy
+ * interrupted by a crash resumes after the last committed key. Rows stream through COPY and get
+ * their hash on the way; the batch's columns are the load table's defaults. Node never holds
+ * more than a buffer of rows.
+ */
 export async function chunkedCopy(warehouse: Sql, options: ChunkedCopyOptions): Promise<ChunkedCopyResult> {
   const { staging, loadTable, batchId } = options
   if (staging.keyColumns.length !== 1) {

@@ -1,9 +1,5 @@
-// COPY ... TO STDOUT from a source database, through node-postgres and pg-copy-streams.
-// Everything else in the pipeline talks to PostgreSQL through postgres.js, whose COPY TO stream
-// hands over one chunk per row: over a few hundred thousand rows that per-row cost took three
-// times as long as the copy itself (order_details at scale 100: 1.9 s against 0.6 s,
-// `npm run bench -- extract`). pg-copy-streams hands over what each socket read brings, and
-// leaves the connection usable after the COPY, so one connection serves every chunk.
+// COPY ... TO STDOUT from a source database, through node-postgres and pg-copy-streams: postgres.js
+// hands COPY output over one chunk per row, a cost that outweighs the copy itself on a large table.
 import type { Readable } from 'node:stream'
 import pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
@@ -21,7 +17,11 @@ export interface CopyOutOptions {
   readOnly: boolean
 }
 
-/** Runs `work` on a COPY connection of its own, closed afterwards (at once if the work failed). */
+/**
+ * Runs `work` on a COPY connection of its own, closed afterwards (at once if the work failed).
+ * pg-copy-streams hands over what each socket read brings, and leaves the connection usable
+ * after a COPY, so one connection serves every chunk.
+ */
 export async function withCopyOutConnection<T>(
   url: string,
   options: CopyOutOptions,

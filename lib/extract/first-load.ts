@@ -1,12 +1,5 @@
-// A first load: the load table, already shaped, stamped and logged like the mirror, takes the
-// place of the empty mirror, instead of every row being inserted into it once more.
-//   1. prepareLoadAsMirror: the mirror's key and indexes are built on the load table, and its
-//      statistics gathered, two at a time on connections of their own. At the end of an
-//      extraction the largest table is the one still running and a core is free; in the swap's
-//      transaction they were built one after the other.
-//   2. swapLoadIntoMirror (in the merge's transaction): the mirror is dropped, the load table
-//      renamed, and the prepared indexes take the mirror's index and constraint names.
-// Both steps may run again after a crash: what is already built is kept.
+// A first load: the load table, already shaped, stamped and logged like the mirror, takes the place
+// of the empty mirror (prepareLoadAsMirror, then swapLoadIntoMirror), instead of every row inserted again.
 import { type Sql, type TransactionSql, withDedicatedConnection } from '../db.ts'
 import { inTurns } from '../in-turns.ts'
 import { quoteIdentifier as q } from '../sql-text.ts'
@@ -66,7 +59,12 @@ export function indexDefinitionOn(definition: string, table: string, name?: stri
 const indexOn = (index: MirrorIndex, table: string, name: string) =>
   indexDefinitionOn(index.definition, `staging.${q(table)}`, name)
 
-/** Step 1: when the load table will replace the mirror, builds the mirror's indexes on it and analyzes it. */
+/**
+ * Step 1: when the load table will replace the mirror, builds the mirror's key and indexes on it
+ * and analyzes it, two at a time on connections of their own: at the end of an extraction the
+ * largest table is the one still running and a core is free, whereas the swap's transaction would
+ * build them one after the other. May run again after a crash: what is already built is kept.
+ */
 export async function prepareLoadAsMirror(
   warehouseUrl: string,
   warehouse: Sql,
@@ -88,8 +86,8 @@ export async function prepareLoadAsMirror(
 }
 
 /**
- * Step 2, in the merge's transaction: the load table becomes the mirror, with the mirror's
- * indexes and constraints (the prepared ones renamed; any missing built here).
+ * Step 2, in the merge's transaction: the mirror is dropped and the load table renamed, with the
+ * mirror's indexes and constraints (the prepared ones renamed; any missing built here).
  */
 export async function swapLoadIntoMirror(tx: TransactionSql, table: string, loadTable: string): Promise<void> {
   const indexes = await mirrorIndexes(tx, table)

@@ -1,5 +1,5 @@
-// The cafe's sources (sources.md): the POS tables the pipeline extracts, in no particular order.
-// Their expected columns are the staging tables' (migrations), not repeated here.
+// The POS tables the pipeline extracts (docs/sources.md), in no particular order. Their expected
+// columns are the staging tables' (migrations/), not repeated here.
 export const POS_TABLES = [
   'customers',
   'employees',

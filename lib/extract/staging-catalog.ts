@@ -1,6 +1,5 @@
-// What a staging mirror expects of its source: the staging table (created by a migration) is
-// the one declaration of the source contract. Its columns without a leading underscore are
-// the source columns, with their types; its primary key is the source key.
+// What a staging mirror expects of its source: the staging table (a migration's) is the one
+// declaration of the source contract, its columns without a leading underscore and its key.
 import type { Sql } from '../db.ts'
 import { BadInputError } from '../errors.ts'
 import { quoteIdentifier } from '../sql-text.ts'
@@ -27,6 +26,7 @@ export async function columnsOf(sql: Sql, schema: string, table: string): Promis
     order by a.attnum`
 }
 
+/** The staging table's source columns (no leading underscore), with their types, and its primary key. */
 export async function describeStagingTable(warehouse: Sql, table: string): Promise<StagingTable> {
   const columns = await columnsOf(warehouse, 'staging', table)
   if (columns.length === 0) throw new BadInputError(`There is no staging table staging.${table}`)

@@ -1,6 +1,5 @@
-// The quarantine in the object store: one NDJSON object per run, table and rule with the rows
-// held back (or nullified), and a manifest per run and table. Keys and content are
-// deterministic, so a retried activity overwrites the same bytes.
+// The quarantine in the object store: one NDJSON object per run, table and rule with the rows held
+// back (or nullified), and a manifest per run and table; deterministic, so a retry rewrites the same bytes.
 import { Readable } from 'node:stream'
 import type { Sql } from '../db.ts'
 import { type ObjectStore, putJson, readText, uploadStream } from '../object-store.ts'

@@ -1,5 +1,5 @@
-// The data-quality rule catalogue, declared as data in <table>.rules.yml files beside the
-// clean models that produce the rows they judge. A new rule is one declaration.
+// The data-quality rule catalogue (docs/quality-rules.md), declared as data in <table>.rules.yml
+// files beside the clean models that produce the rows they judge. A new rule is one declaration.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import Type from 'typebox'

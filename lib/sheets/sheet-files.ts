@@ -1,7 +1,5 @@
-// Finding the sheet files to ingest: a local folder and a landing prefix in the object store.
-// Workbooks (.xlsx) hold every sheet; a CSV holds one sheet and is named after it
-// (stock_count.csv, stock_count_2024-11.csv). Objects are downloaded to a temporary file,
-// streamed, so the spreadsheet reader works on files either way.
+// Finding the sheet files to ingest, in a local folder and under a landing prefix in the object
+// store: objects are downloaded to temporary files, so the spreadsheet reader works on files either way.
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
@@ -18,6 +16,7 @@ export interface SheetFile {
   checksum: string
 }
 
+/** Workbooks (.xlsx) hold every sheet; a CSV holds one and is named after it (stock_count_2024-11.csv). */
 function holdsSheet(fileName: string, sheet: string): boolean {
   const lower = fileName.toLowerCase()
   if (lower.endsWith('.xlsx')) return true
