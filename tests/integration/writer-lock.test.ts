@@ -1,9 +1,13 @@
 // One writer at a time: two runs started together do not write side by side; the second waits
 // for the first to finish, and both succeed. A run whose workflow ended without finishing (a
-// user terminated it) does not keep the lock: the next run takes it over.
+// user terminated it) does not keep the lock: the next run takes it over. While a run waits for
+// the lock, its progress query says `waiting`; a lock left by a run that no longer runs is taken over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PipelineRunResult } from '../../lib/pipeline-types.ts'
+import type { PipelineRunResult } from '../../lib/contract.ts'
+import { pipelineRun, progressQuery } from '../../workflows/index.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
+import { until } from '../support/processes.ts'
+import { pendingActivities } from '../support/run-watch.ts'
 
 let h: Harness
 
@@ -49,5 +53,38 @@ describe('two runs started at the same time', () => {
     expect(run?.error).toMatch(/workflow ended before the run finished/)
     const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
     expect(lock?.n).toBe(0)
+  })
+
+  it('makes a run wait, saying so, while another run holds it, and is taken over once that run no longer runs', async () => {
+    // The holder: a run recorded as running, whose workflow runs (on a task queue no worker polls).
+    const holder = `run-holder-${Date.now()}`
+    const holderWorkflow = await h.client.workflow.start(pipelineRun, {
+      taskQueue: `${h.config.temporal.taskQueue}-nobody`,
+      workflowId: `paccafe-pipeline-${holder}`,
+      args: [{ runId: holder, mode: 'full' }],
+    })
+    try {
+      await h.warehouse`insert into etl.runs (run_id, workflow_id, mode) values (${holder}, ${holderWorkflow.workflowId}, 'full')`
+      await h.warehouse`insert into etl.publish_lock (lock_name, run_id) values ('warehouse', ${holder})`
+      const waiting = await h.start('full')
+      // Its lock was refused at least once: the holder was there when it asked.
+      await until('the run to have asked for the lock twice', async () =>
+        (await pendingActivities(waiting.workflow)).some((a) => a.type === 'acquireWriterLock' && a.attempt >= 2),
+      )
+      const progress = await waiting.workflow.query(progressQuery)
+      expect(progress).toMatchObject({ runId: waiting.runId, stage: 'waiting', stepsDone: 0 })
+      const [steps] = await h.warehouse`select count(*)::int as n from etl.steps where run_id = ${waiting.runId}`
+      expect(steps?.n).toBe(0)
+
+      // The holder stops running (it failed) but leaves its lock: the waiting run takes it over.
+      await h.warehouse`update etl.runs set status = 'failed', finished_at = now() where run_id = ${holder}`
+      const result: PipelineRunResult = await waiting.workflow.result()
+      expect(result.accounting.filter((row) => row.difference !== 0)).toEqual([])
+      expect((await waiting.workflow.query(progressQuery)).stage).toBe('done')
+      const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
+      expect(lock?.n).toBe(0)
+    } finally {
+      await holderWorkflow.terminate('the test is over')
+    }
   })
 })
