@@ -7,9 +7,9 @@
 import { MockActivityEnvironment } from '@temporalio/testing'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
-import type { ModelRunResult, RunMode, RunPlan } from '../lib/pipeline-types.ts'
+import type { ModelBuildResult, RunMode, RunPlan } from '../lib/contract.ts'
 import { readRunSummary } from '../lib/run-summary.ts'
-import { closeActivityContext, createActivityContext } from '../lib/worker.ts'
+import { closeActivityContext, createActivityContext } from '../activities/context.ts'
 import { largestStagedFirst, runGraph } from '../workflows/model-graph.ts'
 
 const mode: RunMode = process.argv[2] === 'incremental' ? 'incremental' : 'full'
@@ -31,7 +31,7 @@ const perModel: Record<string, number> = {}
 let rowsWritten = 0
 const build = async (model: string) => {
   const started = performance.now()
-  const result = (await env.run(activities.runModel, { runId, model })) as ModelRunResult
+  const result = (await env.run(activities.runModel, { runId, model })) as ModelBuildResult
   perModel[model] = (performance.now() - started) / 1000
   rowsWritten += result.rowsInserted + result.rowsUpdated + result.rowsDeleted
 }
