@@ -12,7 +12,7 @@ import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../local-services/services.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { measureFloors } from './floor.ts'
-import { measureModelsFloor } from './models-floor.ts'
+import { measureModelsFloor } from '../lib/models-floor.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')

@@ -7,7 +7,8 @@
 // A floor must build the same tables, or it measures less work: each floor table has the
 // warehouse table's columns (less the engine's _run_id) and, after a full build, its rows.
 // compareWithWarehouse checks both, and the benchmark fails when they differ. dim_date and
-// dim_time read nothing, so their model files are their floor.
+// dim_time read nothing, so their model files are their floor. The benchmark (bench/run.ts)
+// measures it; the pipeline test checks that it still builds the warehouse's tables.
 //
 // A floor must be the fastest plan of its SQL, so the floor's sessions use hash joins only.
 // Left to choose, PostgreSQL took the join of orders and their verdicts (on batch and natural
@@ -15,10 +16,10 @@
 // verdicts, and chose nested loops that made fct_order_lines two to three times slower.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { connect, type Sql } from '../lib/db.ts'
-import { columnsOf } from '../lib/extract/staging-catalog.ts'
-import { inTurns } from '../lib/in-turns.ts'
-import { projectRoot } from '../lib/paths.ts'
+import { connect, type Sql } from './db.ts'
+import { columnsOf } from './extract/staging-catalog.ts'
+import { inTurns } from './in-turns.ts'
+import { projectRoot } from './paths.ts'
 
 const FLOOR = 'bench_models_floor'
 
