@@ -1,7 +1,7 @@
 // Ingests one hand-kept sheet (store_branch, stock_count) from every new file that holds it:
 //   files --stream, parse cells--> per-batch load table --one transaction--> staging mirror
 
-import type { ExtractResult, IngestSheetInput, RunMode } from '../lib/contract.ts'
+import type { ExtractResult, IngestSheetInput } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'

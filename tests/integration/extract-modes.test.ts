@@ -1,7 +1,7 @@
 // Given a POS that keeps trading (simulate), an incremental run stages exactly the new rows,
 // and the next full run catches exactly the rows changed in place and the rows deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ExtractResult } from '../../lib/pipeline-types.ts'
+import type { ExtractResult } from '../../lib/contract.ts'
 import { type SimulationResult, simulateDays } from '../../seed/simulate.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
