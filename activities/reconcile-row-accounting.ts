@@ -1,4 +1,4 @@
-// The one formula of warehouse.md, per run and source table:
+// The one formula of docs/warehouse.md, per run and source table:
 //   rows_extracted = rows_published + rows_rejected
 // rows_extracted: rows of the run's batch (new or changed); rows_published: rows with a
 // publish verdict that are present in the warehouse table that publishes the source table;

@@ -1,4 +1,4 @@
-// Cross-checks the warehouse against the source after each run (warehouse.md): what staging
+// Cross-checks the warehouse against the source after each run (docs/warehouse.md): what staging
 // holds, less what validation held back, must be what the warehouse holds. Each check is
 // three SQL expressions computed independently; the results are kept in etl.reconciliation
 // and any difference fails the run.
@@ -59,8 +59,7 @@ export function makeReconcileWarehouse(context: ActivityContext) {
         await tx`set transaction isolation level repeatable read`
         // Every check reads whole tables, so hash joins are always the plan. Left to choose,
         // PostgreSQL took btrim(order_status) = 'Completed' to match 0.5% of orders (it has no
-        // statistics on the expression) and probed indexes millions of times: 20 to 34 s at
-        // scale 1000, 8 s with hash joins.
+        // statistics on the expression) and probed indexes millions of times.
         await tx`set local enable_nestloop = off`
         const results: ReconciliationRow[] = []
         for (const check of CHECKS) {

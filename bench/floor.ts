@@ -1,7 +1,7 @@
 // The floors an extraction is measured against, on the same data in the same run: psql COPY
 // out of the source piped into psql COPY into an empty table, all tables in parallel as the
 // pipeline extracts them.
-//   staging floor: the table is an empty staging table (warehouse.md): the source columns, the
+//   staging floor: the table is an empty staging table (docs/warehouse.md): the source columns, the
 //     load metadata (constant defaults here, for the batch, the time, the source and the hash),
 //     and the staging table's key and indexes, built after the COPY: the quicker of the two
 //     ways to fill an empty indexed table (keeping them during the COPY took 2.4 to 2.9 s at

@@ -51,10 +51,7 @@ export const ModelsRunInputSchema = Type.Object(
     runId: Type.Optional(RunIdSchema),
     /** The selected models and which of them each reads. */
     graph: Type.Array(ModelNodeSchema, { minItems: 1, description: 'a non-empty list of models' }),
-    /**
-     * Rebuild table and scd2 models from what their selects return now; an incremental model
-     * refuses it (its history would be lost).
-     */
+    /** Rebuild table models from what their selects return now; incremental and scd2 models refuse it (their history would be lost). */
     fullRefresh: Type.Optional(Type.Boolean({ description: 'true or false' })),
     heartbeatSeconds: Type.Optional(Seconds),
     modelConcurrency: Type.Optional(Concurrency),
@@ -155,7 +152,7 @@ export interface ExtractResult {
 export interface RunModelInput {
   runId: string
   model: string
-  /** Rebuild a table or scd2 model from scratch; an incremental model refuses it. */
+  /** Rebuild a table model from scratch; incremental and scd2 models refuse it. */
   fullRefresh?: boolean
 }
 

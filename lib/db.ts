@@ -19,15 +19,14 @@ export interface ConnectOptions {
 
 /** Settings of every pipeline session (the benchmark's floors use them too, to compare like with like). */
 export const SESSION_SETTINGS = {
-  // JIT compiling a model's query took longer (about 0.7 s each) than running it, at every
-  // scale measured (npm run bench -- models); the pipeline's set-based SQL does not gain.
+  // JIT compiling a model's query took longer than running it, at every scale measured
+  // (npm run bench -- models); the pipeline's set-based SQL does not gain.
   jit: 'off',
-  // Joins of a million orders spill at the default 4 MB; spilled batches of a skewed key
-  // (walk-in orders have none) made one join take over a minute. Two models build at once.
+  // Joins of a million orders spill at the default; spilled batches of a skewed key (walk-in
+  // orders have none) made one join many times slower. Two models build at once.
   work_mem: '128MB',
   // A first build sorts every row of a table per index (and a first load, per staging key):
-  // at the 64 MB default the indexes of a million-row table sorted on disk (scale 1000: the
-  // model graph took 86 s, 80 s with 256 MB).
+  // at the default the indexes of a million-row table sort on disk.
   maintenance_work_mem: '256MB',
 } as const
 

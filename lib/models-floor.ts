@@ -176,7 +176,7 @@ async function stages(): Promise<Record<string, string>[]> {
     },
     {
       // The expected quantity is the stock on hand at the end of the day before the count
-      // (warehouse.md): the latest count before it plus the flows since, walked per product and
+      // (docs/warehouse.md): the latest count before it plus the flows since, walked per product and
       // branch over the days with activity only.
       fct_stock_counts: `
         with counts as (

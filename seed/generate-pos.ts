@@ -1,5 +1,5 @@
-// The demo POS database: the schema of sources.md filled with a realistic, deterministic
-// dataset at any scale, every defect class of sources.md planted at a configurable rate.
+// The demo POS database: the schema of docs/sources.md filled with a realistic, deterministic
+// dataset at any scale, every defect class of docs/sources.md planted at a configurable rate.
 // Each planted defect is written to seed_truth.defects (table, natural key, defect), so tests
 // and benchmarks can measure what the pipeline caught against what was planted.
 //
@@ -45,7 +45,7 @@ export interface GeneratorOptions {
 
 export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = { scale: 1, seed: 42, defectRate: 0.05 }
 
-/** Real-size counts at scale 1 (sources.md). */
+/** Real-size counts at scale 1 (docs/sources.md). */
 export const BASE_COUNTS = { customers: 200, employees: 100, orders: 1000, movements: 160 }
 
 export interface GeneratorResult {

@@ -1,4 +1,4 @@
--- The POS database schema as the cafe's point-of-sale system has it (sources.md, section 1).
+-- The POS database schema as the cafe's point-of-sale system has it (docs/sources.md, "The POS database").
 -- Used only to create the demo source; the pipeline never writes to a source database.
 create table customers (
   customer_id     serial primary key,

@@ -5,14 +5,15 @@ import { sourceAdminUrl } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { GroundTruth, generatePos, World } from '../../seed/generate-pos.ts'
 import { simulateDays } from '../../seed/simulate.ts'
-import { testConfig } from '../support/harness.ts'
+import { testConfig, uniqueTestId } from '../support/harness.ts'
 
 const TABLES = ['customers', 'employees', 'products', 'orders', 'order_details', 'inventory_tracking']
 const TODAY = '2026-06-01'
+const id = uniqueTestId('gen')
 const databases: string[] = []
 
 async function freshDatabase(name: string): Promise<Sql> {
-  const url = sourceAdminUrl(testConfig(`gen${process.pid}${name}`))
+  const url = sourceAdminUrl(testConfig(`${id}${name}`))
   databases.push(url)
   await dropDatabase(url)
   await ensureDatabase(url)
@@ -118,7 +119,7 @@ describe('the demo POS generator', () => {
     expect(await planted(a, 'employees', 'future_hire_date')).toEqual(
       await keys(a, `select employee_id::text from employees where hire_date > '${TODAY}'`),
     )
-    // every class of sources.md appears
+    // every class of docs/sources.md appears
     const [classes] = await a`select count(distinct table_name || '.' || defect)::int as n from seed_truth.defects`
     expect(classes?.n).toBeGreaterThanOrEqual(18)
     const [walkIns] = await a`select avg((customer_id is null)::int)::float8 as share from orders`
