@@ -1,13 +1,14 @@
 // The CLI as a user meets it: a bad setting stops it with one clear line; the seed command
 // never writes into a database that already has tables.
 import { execFile } from 'node:child_process'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sourceAdminUrl } from '../../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase } from '../../lib/db.ts'
 import { projectRoot } from '../../lib/paths.ts'
-import { testConfig } from '../support/harness.ts'
+import { testConfig, uniqueTestId } from '../support/harness.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')
@@ -23,9 +24,10 @@ async function paccafe(args: string[], env: Record<string, string>) {
 }
 
 describe('the paccafe CLI', () => {
-  const config = testConfig(`cli${process.pid}`)
+  const config = testConfig(uniqueTestId('cli'))
   afterAll(async () => {
     await dropDatabase(sourceAdminUrl(config))
+    await rm(config.sheets.dir, { recursive: true, force: true })
   })
 
   it('stops on a bad setting with one line: variable, value, expectation', async () => {
@@ -37,7 +39,8 @@ describe('the paccafe CLI', () => {
   })
 
   it('seeds an empty source database with a reader role, then refuses to write into it again', async () => {
-    const env = { PACCAFE_SOURCE_URL: config.sourceUrl }
+    // The demo sheets go to the test's own folder, not the project's .data/sheets.
+    const env = { PACCAFE_SOURCE_URL: config.sourceUrl, PACCAFE_SHEETS_DIR: config.sheets.dir }
     const first = await paccafe(['seed'], env)
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('"customers":200')

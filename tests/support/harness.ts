@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
+import { startPipelineRun } from '../../client/start-runs.ts'
 import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, userName, withDatabaseName } from '../../lib/config.ts'
+import type { PipelineRunResult, RunMode } from '../../lib/contract.ts'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { migrate } from '../../lib/migrations.ts'
 import { createObjectStore, ensureBucket, type ObjectStore } from '../../lib/object-store.ts'
-import type { PipelineRunResult, RunMode } from '../../lib/pipeline-types.ts'
-import { connectClient, newRunId, startPipelineRun } from '../../lib/temporal.ts'
-import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../lib/worker.ts'
+import { connectClient, newRunId } from '../../lib/temporal.ts'
 import {
   createPosSchema,
   DEFAULT_GENERATOR_OPTIONS,
@@ -20,6 +20,7 @@ import {
   generatePos,
   grantReader,
 } from '../../seed/generate-pos.ts'
+import { createWorker, shutdownWorker, type WorkerHandle, workflowBundle } from '../../worker/worker.ts'
 
 let bundle: Awaited<ReturnType<typeof workflowBundle>> | undefined
 let runtimeInstalled = false
@@ -50,6 +51,14 @@ export interface Harness {
   /** Starts a run and returns the error it fails with. */
   runExpectingFailure(mode: RunMode): Promise<{ runId: string; error: Error }>
   close(): Promise<void>
+}
+
+/**
+ * An id of its own for a test file's databases, bucket and task queue (`<prefix>_<8 hex>`), so
+ * that suites running at the same time against one PostgreSQL never share a database.
+ */
+export function uniqueTestId(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`
 }
 
 export function testConfig(id: string): Config {
