@@ -7,7 +7,7 @@ import type { PipelineRunResult } from '../../lib/contract.ts'
 import { pipelineRun, progressQuery } from '../../workflows/index.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 import { until } from '../support/processes.ts'
-import { pendingActivities } from '../support/run-watch.ts'
+import { pendingActivities, resultWithin, runState } from '../support/run-watch.ts'
 
 let h: Harness
 
@@ -78,7 +78,9 @@ describe('two runs started at the same time', () => {
 
       // The holder stops running (it failed) but leaves its lock: the waiting run takes it over.
       await h.warehouse`update etl.runs set status = 'failed', finished_at = now() where run_id = ${holder}`
-      const result: PipelineRunResult = await waiting.workflow.result()
+      const result = await resultWithin<PipelineRunResult>(waiting.workflow, 60_000, () =>
+        runState(h.warehouse, waiting.workflow, waiting.runId),
+      )
       expect(result.accounting.filter((row) => row.difference !== 0)).toEqual([])
       expect((await waiting.workflow.query(progressQuery)).stage).toBe('done')
       const [lock] = await h.warehouse`select count(*)::int as n from etl.publish_lock`
