@@ -8,11 +8,11 @@ import { promisify } from 'node:util'
 import { Command } from 'commander'
 import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, withDatabaseName } from '../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase } from '../lib/db.ts'
+import { measureModelsFloor } from '../lib/models-floor.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../local-services/services.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { measureFloors } from './floor.ts'
-import { measureModelsFloor } from '../lib/models-floor.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')
