@@ -18,7 +18,7 @@ import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Config } from '../../lib/config.ts'
 import { connect, type Sql } from '../../lib/db.ts'
-import type { PipelineRunResult } from '../../lib/pipeline-types.ts'
+import type { PipelineRunResult } from '../../lib/contract.ts'
 import { generateSheets } from '../../seed/generate-sheets.ts'
 import { createHarness, type Harness, type HarnessOptions, testConfig } from '../support/harness.ts'
 import {
