@@ -3,11 +3,11 @@
 // in Temporal's activity context. Prints one JSON line.
 // Usage: extract-once.ts <full|incremental> [run id]
 import { MockActivityEnvironment } from '@temporalio/testing'
+import { closeActivityContext, createActivityContext } from '../activities/context.ts'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
-import { POS_TABLES } from '../lib/extract/sources.ts'
 import type { ExtractResult, RunMode } from '../lib/contract.ts'
-import { closeActivityContext, createActivityContext } from '../activities/context.ts'
+import { POS_TABLES } from '../lib/extract/sources.ts'
 
 const mode: RunMode = process.argv[2] === 'incremental' ? 'incremental' : 'full'
 // The models benchmark names the run, so that its models read this extraction's batches.

@@ -5,11 +5,11 @@
 // has none). Prints one JSON line with the time per model and in total.
 // Usage: models-once.ts <full|incremental> <run id>
 import { MockActivityEnvironment } from '@temporalio/testing'
+import { closeActivityContext, createActivityContext } from '../activities/context.ts'
 import { createActivities } from '../activities/index.ts'
 import { loadConfig } from '../lib/config.ts'
 import type { ModelBuildResult, RunMode, RunPlan } from '../lib/contract.ts'
 import { readRunSummary } from '../lib/run-summary.ts'
-import { closeActivityContext, createActivityContext } from '../activities/context.ts'
 import { largestStagedFirst, runGraph } from '../workflows/model-graph.ts'
 
 const mode: RunMode = process.argv[2] === 'incremental' ? 'incremental' : 'full'
