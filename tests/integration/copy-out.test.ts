@@ -5,10 +5,10 @@ import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { withCopyOutConnection } from '../../lib/extract/copy-out.ts'
-import { testConfig } from '../support/harness.ts'
+import { testConfig, uniqueTestId } from '../support/harness.ts'
 
 // Any database will do as the source; the warehouse URL's user may create one.
-const { warehouseUrl: sourceUrl } = testConfig('copy_out')
+const { warehouseUrl: sourceUrl } = testConfig(uniqueTestId('copy_out'))
 let sql: Sql
 
 /** Collects a COPY stream's text. */

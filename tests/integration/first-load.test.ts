@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { prepareLoadAsMirror, swapLoadIntoMirror } from '../../lib/extract/first-load.ts'
 import { migrate } from '../../lib/migrations.ts'
-import { testConfig } from '../support/harness.ts'
+import { testConfig, uniqueTestId } from '../support/harness.ts'
 
-const { warehouseUrl } = testConfig('first_load')
+const { warehouseUrl } = testConfig(uniqueTestId('first_load'))
 let sql: Sql
 
 const shape = () => sql<{ definition: string; constraint: string | null }[]>`

@@ -1,14 +1,14 @@
 // Migrations against a real PostgreSQL: applied once, in order; an applied migration whose SQL
 // changed is refused, while an edit of its comments is not; a database whose checksums are of
 // the earlier whole-text format is restamped.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { connect, dropDatabase, ensureDatabase, type Sql } from '../../lib/db.ts'
 import { ConfigurationError } from '../../lib/errors.ts'
 import { migrate, readMigrations, statementsChecksum } from '../../lib/migrations.ts'
-import { testConfig } from '../support/harness.ts'
+import { testConfig, uniqueTestId } from '../support/harness.ts'
 
-const { warehouseUrl } = testConfig(`migrations_${randomBytes(4).toString('hex')}`)
+const { warehouseUrl } = testConfig(uniqueTestId('migrations'))
 let sql: Sql | undefined
 
 async function freshDatabase(): Promise<Sql> {

@@ -10,9 +10,9 @@ import {
   recordRuleResults,
   recordViolations,
 } from '../../lib/quality/record-quality.ts'
-import { testConfig } from '../support/harness.ts'
+import { testConfig, uniqueTestId } from '../support/harness.ts'
 
-const { warehouseUrl } = testConfig('record_quality')
+const { warehouseUrl } = testConfig(uniqueTestId('record_quality'))
 let sql: Sql
 
 const scope = { runId: 'run-1', batchId: 'run-1.stock_count', tableName: 'stock_count' }

@@ -1,7 +1,6 @@
 // The two workflows on the real Temporal dev server, with stub activities that record when each
 // call started and ended: the order of the DAG, what a failure stops and what it lets finish,
 // and the writer lock released whatever happens. No database: only the workflows are tested.
-import { randomBytes } from 'node:crypto'
 import { Context } from '@temporalio/activity'
 import { type Client, WorkflowFailedError } from '@temporalio/client'
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
@@ -12,9 +11,9 @@ import { startModelsRun, startPipelineRun } from '../../client/start-runs.ts'
 import { type ModelBuildResult, type RunPlan, WORKFLOW_ID_PREFIX } from '../../lib/contract.ts'
 import { connectClient } from '../../lib/temporal.ts'
 import { workflowBundle } from '../../worker/worker.ts'
-import { failureTypes, testConfig } from '../support/harness.ts'
+import { failureTypes, testConfig, uniqueTestId } from '../support/harness.ts'
 
-const config = testConfig(`workflows_${randomBytes(4).toString('hex')}`)
+const config = testConfig(uniqueTestId('workflows'))
 
 /** warehouse.dim_a and warehouse.dim_b are independent; fct_c reads both; marts.d reads fct_c. */
 const PLAN: RunPlan = {
