@@ -56,7 +56,7 @@ const SHEETS = { seed: 11, defectRate: 0.05, format: 'xlsx' } as const
 const HEARTBEAT_SECONDS = 5
 /** Bound for a killed worker's activities to be retried: heartbeat timeout, retry interval, a worker's start. */
 const TAKEOVER_MS = 60_000
-/** Bound for a faulted run to finish; an uninterrupted one takes about 10 s here. */
+/** Bound for a faulted run to finish, well above what an uninterrupted one takes. */
 const RUN_MS = 150_000
 const TEST_MS = 300_000
 /** The model the tests hold up: an advisory lock of the test's own keeps its build waiting. */
