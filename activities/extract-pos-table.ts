@@ -4,6 +4,7 @@
 import type { ExtractPosTableInput, ExtractResult, RunMode } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
+import { type BatchCounts, markBatchStaged, openBatch, stagedBatchCounts } from '../lib/extract/batch-records.ts'
 import { chunkedCopy } from '../lib/extract/chunked-copy.ts'
 import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/extract/first-load.ts'
 import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/extract/staging-catalog.ts'
@@ -30,15 +31,19 @@ export function makeExtractPosTable(context: ActivityContext) {
       warehouse,
       { runId: input.runId, step: 'extract', tableName: input.tableName },
       async () => {
-        const done = await stagedBatch(context, batchId)
+        const done = await stagedBatchCounts(warehouse, batchId)
         if (done) return withStepCounts(done)
         const staging = await describeStagingTable(warehouse, input.tableName)
         await assertNoSchemaDrift(context.source, SOURCE_SCHEMA, staging)
         const lowerBound = input.mode === 'incremental' ? await incrementalLowerBound(context, input.tableName) : null
-        await warehouse`
-        insert into etl.batches (batch_id, run_id, table_name, source, mode, extracted_from)
-        values (${batchId}, ${input.runId}, ${input.tableName}, 'pos', ${input.mode}, ${lowerBound})
-        on conflict (batch_id) do nothing`
+        await openBatch(warehouse, {
+          batchId,
+          runId: input.runId,
+          tableName: input.tableName,
+          source: 'pos',
+          mode: input.mode,
+          extractedFrom: lowerBound,
+        })
         // A resumed batch keeps the lower bound its first attempt chose.
         const [batch] = await warehouse<{ lower_bound: string | null }[]>`
           select to_char(extracted_from, 'YYYY-MM-DD HH24:MI:SS.US') as lower_bound
@@ -66,25 +71,9 @@ export function makeExtractPosTable(context: ActivityContext) {
   }
 }
 
-interface BatchCounts {
-  rowsRead: number
-  rowsInserted: number
-  rowsUpdated: number
-  rowsUnchanged: number
-  rowsDeleted: number
-}
-
 /** For etl.steps: rows read in, rows of the batch (new or changed) out. */
 function withStepCounts(counts: BatchCounts) {
   return { ...counts, rowsIn: counts.rowsRead, rowsOut: counts.rowsInserted + counts.rowsUpdated }
-}
-
-async function stagedBatch(context: ActivityContext, batchId: string): Promise<BatchCounts | undefined> {
-  const [row] = await context.warehouse<BatchCounts[]>`
-    select rows_read as "rowsRead", rows_inserted as "rowsInserted", rows_updated as "rowsUpdated",
-           rows_unchanged as "rowsUnchanged", rows_deleted as "rowsDeleted"
-    from etl.batches where batch_id = ${batchId} and status = 'staged'`
-  return row
 }
 
 /** The created_at from which an incremental extraction reads: the high-water mark less the overlap. */
@@ -151,6 +140,7 @@ async function mergeIntoMirror(
       rowsUpdated: merged.updated,
       rowsUnchanged: read.rows - merged.inserted - merged.updated,
       rowsDeleted: deleted,
+      rowsRejected: 0,
     }
     // A mirror swapped in was analyzed as the load table.
     if (!replaced) await refreshStatistics(tx, mirror, counts.rowsInserted + counts.rowsUpdated + deleted)
@@ -209,15 +199,6 @@ async function markRowsGoneFromSource(
        and not exists (select 1 from ${load} as l where ${keys.map((k) => `l.${k} = m.${k}`).join(' and ')})`,
   )
   return result.count
-}
-
-/** The batch staged with its counts: a retried activity returns these. */
-async function markBatchStaged(tx: TransactionSql, batchId: string, counts: BatchCounts): Promise<void> {
-  await tx`
-    update etl.batches set status = 'staged', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.rowsInserted},
-      rows_updated = ${counts.rowsUpdated}, rows_unchanged = ${counts.rowsUnchanged}, rows_deleted = ${counts.rowsDeleted},
-      finished_at = now()
-    where batch_id = ${batchId}`
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ExtractResult, IngestSheetInput } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
 import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
+import { type BatchCounts, markBatchStaged, openBatch, stagedBatchCounts } from '../lib/extract/batch-records.ts'
 import { type Cell, copyRows } from '../lib/extract/copy-rows.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
@@ -56,25 +57,11 @@ export function makeIngestSheet(context: ActivityContext) {
   }
 }
 
-interface IngestCounts {
-  rowsRead: number
-  rowsInserted: number
-  rowsUpdated: number
-  rowsUnchanged: number
-  rowsRejected: number
-}
-
 async function ingest(context: ActivityContext, input: IngestSheetInput, spec: SheetSpec, batchId: string) {
   const { warehouse } = context
-  const [done] = await warehouse<IngestCounts[]>`
-    select rows_read as "rowsRead", rows_inserted as "rowsInserted", rows_updated as "rowsUpdated",
-           rows_unchanged as "rowsUnchanged", rows_rejected as "rowsRejected"
-    from etl.batches where batch_id = ${batchId} and status = 'staged'`
+  const done = await stagedBatchCounts(warehouse, batchId)
   if (done) return withStepCounts(done)
-  await warehouse`
-    insert into etl.batches (batch_id, run_id, table_name, source, mode)
-    values (${batchId}, ${input.runId}, ${spec.name}, 'sheets', ${input.mode})
-    on conflict (batch_id) do nothing`
+  await openBatch(warehouse, { batchId, runId: input.runId, tableName: spec.name, source: 'sheets', mode: input.mode })
   const { files, release } = await findSheetFiles(
     spec.name,
     context.config.sheets.dir,
@@ -102,7 +89,7 @@ async function ingest(context: ActivityContext, input: IngestSheetInput, spec: S
   }
 }
 
-function withStepCounts(counts: IngestCounts) {
+function withStepCounts(counts: BatchCounts) {
   return {
     ...counts,
     rowsIn: counts.rowsRead,
@@ -220,7 +207,7 @@ async function mergeIntoMirror(
   loadTable: string,
   files: SheetFile[],
   archived: QuarantineObject[],
-): Promise<IngestCounts> {
+): Promise<BatchCounts> {
   const load = `staging.${q(loadTable)}`
   const mirror = `staging.${q(spec.name)}`
   const scope = { runId, batchId, tableName: spec.name }
@@ -242,11 +229,12 @@ async function mergeIntoMirror(
       })),
     )
     await refreshStatistics(tx, mirror, merged.inserted + merged.updated)
-    const counts: IngestCounts = {
+    const counts: BatchCounts = {
       rowsRead,
       rowsInserted: merged.inserted,
       rowsUpdated: merged.updated,
       rowsUnchanged: merged.candidates - merged.inserted - merged.updated,
+      rowsDeleted: 0,
       rowsRejected: archived.reduce((sum, object) => sum + object.rowCount, 0),
     }
     assertNothingLost(spec.name, counts)
@@ -318,7 +306,7 @@ const rowsHeldBackBy = (archived: QuarantineObject[], rule: string) =>
   archived.find((object) => object.rule === rule)?.rowCount ?? 0
 
 /** Nothing lost at extraction: every row read was staged or held back. */
-function assertNothingLost(sheet: string, counts: IngestCounts): void {
+function assertNothingLost(sheet: string, counts: BatchCounts): void {
   const staged = counts.rowsInserted + counts.rowsUpdated + counts.rowsUnchanged
   if (counts.rowsRead !== staged + counts.rowsRejected) {
     throw new AccountingMismatchError(
@@ -344,13 +332,4 @@ async function markFilesIngested(
       values (${file.checksum}, ${sheet}, ${file.name}, ${batchId}, ${rows?.n ?? 0})
       on conflict (checksum, sheet) do nothing`
   }
-}
-
-/** The batch staged with its counts: a retried activity returns these. */
-async function markBatchStaged(tx: TransactionSql, batchId: string, counts: IngestCounts): Promise<void> {
-  await tx`
-    update etl.batches set status = 'staged', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.rowsInserted},
-      rows_updated = ${counts.rowsUpdated}, rows_unchanged = ${counts.rowsUnchanged},
-      rows_rejected = ${counts.rowsRejected}, finished_at = now()
-    where batch_id = ${batchId}`
 }
