@@ -2,7 +2,7 @@
 // run, and what it published part-way is taken over by the next pipeline run.
 import type { AdoptedRuns, RunIdInput } from '../lib/contract.ts'
 import type { TransactionSql } from '../lib/db.ts'
-import { PREVIOUS_VERSIONS_SUFFIX } from '../lib/model-engine/model-file.ts'
+import { previousVersionsTable } from '../lib/model-engine/catalog.ts'
 import { qualified } from '../lib/model-engine/sql.ts'
 import { quoteIdentifier } from '../lib/sql-text.ts'
 import type { ActivityContext } from './context.ts'
@@ -59,14 +59,7 @@ export function makeAdoptFailedRuns(context: ActivityContext) {
       for (const model of context.models.filter((m) => m.materialized === 'incremental' || m.materialized === 'scd2')) {
         const tables = [
           { table: qualified(model), column: '_run_id' },
-          ...(model.keepsPreviousVersions
-            ? [
-                {
-                  table: qualified({ ...model, table: `${model.table}${PREVIOUS_VERSIONS_SUFFIX}` }),
-                  column: '_replaced_in',
-                },
-              ]
-            : []),
+          ...(model.keepsPreviousVersions ? [{ table: previousVersionsTable(model), column: '_replaced_in' }] : []),
         ]
         for (const { table, column } of tables) {
           const [exists] = await tx<{ found: boolean }[]>`select to_regclass(${table}) is not null as found`
