@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { startModelsRun } from '../../client/start-runs.ts'
-import type { ModelBuildResult } from '../../lib/contract.ts'
 import { connect } from '../../lib/db.ts'
 import { buildLayers, graphOf, loadModels, selectModels } from '../../lib/model-engine/graph.ts'
 import type { Model } from '../../lib/model-engine/model-file.ts'
@@ -109,7 +108,7 @@ export function registerModelsCommand(program: Command): void {
             if (line) say(`  ${line}`)
           },
         )
-        const results = (await handle.result().finally(() => follower.stop())) as ModelBuildResult[]
+        const results = await handle.result().finally(() => follower.stop())
         const width = Math.max(...results.map((result) => result.model.length))
         say(`\n${'model'.padEnd(width)}  selected  inserted   updated unchanged   deleted`)
         for (const r of results) {
