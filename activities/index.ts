@@ -7,10 +7,20 @@ import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeAdoptFailedRuns, makeReleaseFailedRun } from './failed-runs.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
 import { makePlanRun } from './plan-run.ts'
+import {
+  makeDescribeBatch,
+  makeDiscardBatch,
+  makeOpenQuarantineBatch,
+  makePrepareReprocess,
+  makeResolveReprocess,
+  makeRetireCorrections,
+  makeSettleBatch,
+} from './quarantine-batches.ts'
 import { makeReconcileRowAccounting } from './reconcile-row-accounting.ts'
 import { makeReconcileWarehouse } from './reconcile-warehouse.ts'
 import { makeRunModel } from './run-model.ts'
 import { makeFinishRun, makeStartRun } from './run-records.ts'
+import { makeStageReprocess } from './stage-reprocess.ts'
 import { makeValidateTable } from './validate-table.ts'
 import { makeAcquireWriterLock, makeReleaseWriterLock } from './writer-lock.ts'
 
@@ -30,6 +40,14 @@ export function createActivities(context: ActivityContext) {
       validateTable: makeValidateTable(context),
       reconcileRowAccounting: makeReconcileRowAccounting(context),
       reconcileWarehouse: makeReconcileWarehouse(context),
+      retireCorrections: makeRetireCorrections(context),
+      openQuarantineBatch: makeOpenQuarantineBatch(context),
+      describeBatch: makeDescribeBatch(context),
+      prepareReprocess: makePrepareReprocess(context),
+      stageReprocess: makeStageReprocess(context),
+      resolveReprocess: makeResolveReprocess(context),
+      settleBatch: makeSettleBatch(context),
+      discardBatch: makeDiscardBatch(context),
     }),
   )
 }

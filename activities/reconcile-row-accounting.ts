@@ -1,6 +1,6 @@
 // The one formula of docs/warehouse.md, per run and source table:
 //   rows_extracted = rows_published + rows_rejected
-// rows_extracted: rows of the run's batch (new or changed); rows_published: rows with a
+// rows_extracted: rows of the run's batch (new or changed; for a reprocess, the rows it sent again); rows_published: rows with a
 // publish verdict that are present in the warehouse table that publishes the source table;
 // rows_rejected: rows with a reject verdict, plus sheet rows that did not parse. A row that went missing on the way makes the
 // difference non-zero, and the run fails.
@@ -38,7 +38,7 @@ async function accountFor(context: ActivityContext, runId: string, tableName: st
   const publisher = context.models.find((model) => model.publishes === tableName)
   // A sheet row that did not parse was extracted and rejected at ingestion (rows_rejected).
   const [batch] = await warehouse<{ extracted: number; deleted: number; parse_rejected: number }[]>`
-    select coalesce(sum(rows_inserted + rows_updated + rows_rejected), 0)::int as extracted,
+    select coalesce(sum(rows_inserted + rows_updated + rows_resubmitted + rows_rejected), 0)::int as extracted,
            coalesce(sum(rows_rejected), 0)::int as parse_rejected,
            coalesce(sum(rows_deleted), 0)::int as deleted
     from etl.batches where run_id = ${runId} and table_name = ${tableName}`

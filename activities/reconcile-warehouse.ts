@@ -1,5 +1,5 @@
 // Cross-checks the warehouse against the source after each run (docs/warehouse.md): what staging
-// holds, less what validation held back, must be what the warehouse holds. Each check is
+// holds (with the corrections accepted for it), less what validation held back, must be what the warehouse holds. Each check is
 // three SQL expressions computed independently; the results are kept in etl.reconciliation
 // and any difference fails the run.
 
@@ -23,9 +23,10 @@ const rejectedRow = (table: string, alias: string, key: string) => `exists (
   where v.table_name = '${table}' and v.batch_id = ${alias}._batch_id
     and v.natural_key = ${alias}.${key}::text and v.verdict = 'reject')`
 
+// The staged rows with the corrections accepted for them, as the clean models read them.
 const completedLines = `
-  from staging.order_details as d
-  join staging.orders as o on o.order_id = d.order_id
+  from dq.corrected_order_details as d
+  join dq.corrected_orders as o on o.order_id = d.order_id
   where btrim(o.order_status) = 'Completed'`
 
 export const CHECKS: Check[] = [
@@ -38,13 +39,13 @@ export const CHECKS: Check[] = [
   {
     name: 'order_lines',
     source: 'select count(*) from staging.order_details',
-    rejected: `select count(*) from staging.order_details as d where ${rejectedRow('order_details', 'd', 'order_detail_id')}`,
+    rejected: `select count(*) from dq.corrected_order_details as d where ${rejectedRow('order_details', 'd', 'order_detail_id')}`,
     warehouse: 'select count(*) from warehouse.fct_order_lines',
   },
   {
     name: 'orders',
     source: 'select count(*) from staging.orders',
-    rejected: `select count(*) from staging.orders as o where ${rejectedRow('orders', 'o', 'order_id')}`,
+    rejected: `select count(*) from dq.corrected_orders as o where ${rejectedRow('orders', 'o', 'order_id')}`,
     warehouse: 'select count(*) from warehouse.fct_orders',
   },
 ]

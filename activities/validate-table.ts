@@ -163,7 +163,12 @@ async function recordVerdicts(
   batchId: string,
   archived: QuarantineObject[],
 ): Promise<VerdictCounts> {
-  const scope = { runId: input.runId, batchId, tableName: input.tableName }
+  const scope = {
+    runId: input.runId,
+    batchId,
+    tableName: input.tableName,
+    quarantineBatchId: input.quarantineBatchId ?? input.runId,
+  }
   return sql.begin(async (tx) => {
     const failuresSelect =
       rules.length > 0

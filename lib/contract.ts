@@ -68,6 +68,8 @@ export interface PipelineRunResult {
   validations: ValidationResult[]
   accounting: AccountingRow[]
   reconciliation: ReconciliationRow[]
+  /** The workflow id of the run's quarantine batch, when it held rows back. */
+  quarantineBatch?: string
 }
 
 /** What the pipeline run's `progress` query answers. */
@@ -96,8 +98,8 @@ export interface RunIdInput {
 export interface StartRunInput {
   runId: string
   workflowId: string
-  /** models: a models-only run (paccafe models run), which extracts nothing. */
-  mode: RunMode | 'models'
+  /** models: a models-only run (paccafe models run), which extracts nothing; reprocess: a batch's rows sent again. */
+  mode: RunMode | 'models' | 'reprocess' | 'reload'
 }
 
 export interface FinishRunInput {
@@ -162,6 +164,8 @@ export type { ModelBuildResult } from './model-engine/runner.ts'
 export interface ValidateTableInput {
   runId: string
   tableName: string
+  /** A reprocess run: the quarantine batch it reprocesses, which rows that still fail stay in. */
+  quarantineBatchId?: string
 }
 
 export interface ValidationResult {
@@ -194,4 +198,148 @@ export interface ReconciliationRow {
   rejected: string
   warehouse: string
   difference: string
+}
+
+// ---- quarantine batches and reprocessing (docs/reprocessing.md) -------------------------------
+
+/** A batch's workflow id is `paccafe-quarantine-<run id of the run that held the rows back>`. */
+export const QUARANTINE_WORKFLOW_PREFIX = 'paccafe-quarantine-'
+/** A reprocess run's workflow id is `paccafe-reprocess-<its run id>`. */
+export const REPROCESS_WORKFLOW_PREFIX = 'paccafe-reprocess-'
+
+export type BatchStatus = 'open' | 'reprocessing' | 'reprocessed' | 'partly_reprocessed' | 'discarded'
+
+export const QuarantineBatchInputSchema = Type.Object(
+  {
+    /** The run id of the run that held the rows back. */
+    batchId: RunIdSchema,
+    heartbeatSeconds: Type.Optional(Seconds),
+  },
+  { additionalProperties: false },
+)
+export type QuarantineBatchInput = Static<typeof QuarantineBatchInputSchema>
+
+const Who = Type.String({ minLength: 1, maxLength: 200, description: 'who asks, such as a name or an e-mail' })
+const TableName = Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'a source table such as order_details' })
+
+/** The argument of the `reprocess` update and signal: which rows, and where their corrections are. */
+export const ReprocessRequestSchema = Type.Object(
+  {
+    /** Only this table of the batch (default: every table). */
+    table: Type.Optional(TableName),
+    /** Only these natural keys (default: every row of the batch, or of the file). */
+    keys: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, description: 'a list of natural keys' }),
+    ),
+    /** A corrected CSV in the bucket: a key under the batch's corrected/ prefix, or a file name there. */
+    file: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'an object key or file name' })),
+    /** Read the rows from the source again (it was fixed there) instead of applying a file. */
+    fromSource: Type.Optional(Type.Boolean({ description: 'true or false' })),
+    requestedBy: Type.Optional(Who),
+  },
+  { additionalProperties: false },
+)
+export type ReprocessRequest = Static<typeof ReprocessRequestSchema>
+
+/** The argument of the `discard` update and signal. */
+export const DiscardRequestSchema = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: 2000, description: 'why the rows are given up' }),
+    requestedBy: Type.Optional(Who),
+  },
+  { additionalProperties: false },
+)
+export type DiscardRequest = Static<typeof DiscardRequestSchema>
+
+export interface BatchTableSummary {
+  tableName: string
+  rowsHeld: number
+  rowsOpen: number
+  /** Open violations per rule. */
+  rules: Record<string, number>
+  /** The CSV to correct. */
+  file: string
+}
+
+/** A batch as the CLI, the workflow's memo and its status query show it. */
+export interface QuarantineBatchSummary {
+  batchId: string
+  workflowId: string
+  status: BatchStatus
+  rowsHeld: number
+  rowsOpen: number
+  objectPrefix: string
+  correctedPrefix: string
+  tables: BatchTableSummary[]
+}
+
+export interface OpenQuarantineBatchResult {
+  opened: boolean
+  summary?: QuarantineBatchSummary
+}
+
+export interface BatchIdInput {
+  batchId: string
+}
+
+export interface PrepareReprocessInput {
+  batchId: string
+  request: ReprocessRequest
+}
+
+export interface PreparedReprocess {
+  requestId: string
+  runId: string
+  rowsSelected: number
+  correctionsRecorded: number
+  /** The same request finished before: its outcome, and nothing is run again. */
+  done?: ReprocessOutcome
+}
+
+export interface ReprocessRunInput {
+  runId: string
+  batchId: string
+  requestId: string
+  heartbeatSeconds?: number
+  modelConcurrency?: number
+}
+
+export interface RequestInput {
+  runId: string
+  requestId: string
+}
+
+export interface ReprocessOutcome {
+  requestId: string
+  runId: string
+  rowsSubmitted: number
+  rowsPublished: number
+  rowsStillRejected: number
+  rowsStillNullified: number
+  /** Rows of the batch still waiting for a person afterwards. */
+  rowsOpen: number
+  batchStatus: BatchStatus
+}
+
+export interface DiscardInput {
+  batchId: string
+  request: DiscardRequest
+}
+
+export interface DiscardOutcome {
+  requestId: string
+  violationsDiscarded: number
+  rowsDiscarded: number
+  batchStatus: BatchStatus
+}
+
+/** What a batch workflow's `status` query answers. */
+export interface BatchState {
+  batchId: string
+  status: BatchStatus
+  rowsOpen: number
+  requestsHandled: number
+  lastOutcome?: ReprocessOutcome | DiscardOutcome
+  /** The last signal that could not be carried out, and why (a signal has no caller to tell). */
+  lastError?: string
 }

@@ -67,8 +67,7 @@ create table dq.batch_requests (
   quarantine_batch_id   text not null references dq.quarantine_batches (batch_id),
   action                text not null check (action in ('reprocess', 'discard')),
   run_id                text,              -- the reprocess run
-  table_name            text,
-  natural_keys          text[],
+  selection             jsonb,             -- {"<table>": ["<natural key>", ...]}: the rows it sends again
   source_file           text,
   from_source           boolean not null default false,
   requested_by          text not null,
@@ -78,7 +77,9 @@ create table dq.batch_requests (
   rows_submitted        integer,
   rows_published        integer,
   rows_still_rejected   integer,
-  rows_still_nullified  integer
+  rows_still_nullified  integer,
+  rows_discarded        integer,
+  violations_discarded  integer
 );
 
 -- The active corrections of a table, one row per natural key with its corrected columns as a
@@ -125,3 +126,39 @@ create function dq.corrected_row_hash(p_row_hash text, p_corrected jsonb) return
 language sql immutable parallel safe as $$
   select case when p_corrected is null then p_row_hash else md5(p_row_hash || p_corrected::text) end
 $$;
+
+-- Whether a corrected cell's text is a value of a staging column's type (format_type's name).
+-- A cast to varchar(n) truncates and one to numeric(p, s) rounds instead of failing: both count
+-- as not parsing, so a correction is never changed on its way in.
+create function etl.text_parses_as(p_value text, p_type text) returns boolean
+language plpgsql immutable as $$
+declare
+  v_cast text;
+begin
+  execute format('select ($1)::%s::text', p_type) into v_cast using p_value;
+  return case
+    when p_type like 'numeric%' then v_cast::numeric = p_value::numeric
+    when p_type like 'character%' then v_cast = p_value
+    else true
+  end;
+exception when others then
+  return false;
+end
+$$;
+
+-- The staged order tables as the warehouse reads them, with their active corrections: what the
+-- warehouse reconciles with (activities/reconcile-warehouse.ts).
+create view dq.corrected_orders as
+select o.order_id,
+       dq.corrected(k.corrected, 'order_status', o.order_status) as order_status,
+       o._batch_id
+from staging.orders as o
+left join dq.run_corrections('orders') as k on k.natural_key = o.order_id::text;
+
+create view dq.corrected_order_details as
+select d.order_detail_id,
+       dq.corrected(k.corrected, 'order_id', d.order_id) as order_id,
+       dq.corrected(k.corrected, 'subtotal', d.subtotal) as subtotal,
+       d._batch_id
+from staging.order_details as d
+left join dq.run_corrections('order_details') as k on k.natural_key = d.order_detail_id::text;

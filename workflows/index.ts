@@ -1,4 +1,7 @@
 // Every workflow the worker hosts: the bundle's entry point.
 
+export { progressQuery } from './messages.ts'
 export { modelsRun } from './models-run.ts'
-export { pipelineRun, progressQuery } from './pipeline-run.ts'
+export { pipelineRun } from './pipeline-run.ts'
+export { quarantineBatch } from './quarantine-batch.ts'
+export { reprocessRun } from './reprocess-run.ts'

@@ -18,7 +18,7 @@ export interface BatchOpening {
   batchId: string
   runId: string
   tableName: string
-  source: 'pos' | 'sheets'
+  source: 'pos' | 'sheets' | 'reprocess'
   mode: string
   /** Incremental POS reads: the created_at the read starts from. */
   extractedFrom?: string | null

@@ -52,18 +52,33 @@ export async function recordRuleCatalogue(
 /**
  * Records the rows of `violations`, a select with the columns natural_key, column_name,
  * rule_name, severity, offending_value, corrected_value and row_hash (trusted SQL, built by the
- * caller). An unchanged row seen again keeps its first violation (the identity key skips it).
+ * caller). An unchanged row seen again keeps its first violation (the identity key), and the
+ * violation notes the run that saw it last. Reject and nullify violations belong to a quarantine
+ * batch: the run's own, or for a reprocess the batch it reprocesses.
  */
-export async function recordViolations(tx: TransactionSql, scope: QualityScope, violations: string): Promise<void> {
+export async function recordViolations(
+  tx: TransactionSql,
+  scope: QualityScope & { quarantineBatchId?: string },
+  violations: string,
+): Promise<void> {
+  const quarantineBatchId = scope.quarantineBatchId ?? scope.runId
   await tx.unsafe(
     `insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
-                                offending_value, corrected_value, row_hash)
+                                offending_value, corrected_value, row_hash, quarantine_batch_id, last_seen_run_id)
      select $1, $2, $3, v.natural_key, v.column_name, v.rule_name, v.severity,
-            v.offending_value, v.corrected_value, v.row_hash
+            v.offending_value, v.corrected_value, v.row_hash,
+            case when v.severity in ('reject', 'nullify') then $4 end, $1
      from (${violations}) as v
-     on conflict on constraint violations_identity_key do nothing`,
-    [scope.runId, scope.batchId, scope.tableName],
+     on conflict on constraint violations_identity_key do update set last_seen_run_id = excluded.last_seen_run_id`,
+    [scope.runId, scope.batchId, scope.tableName, quarantineBatchId],
   )
+  // A failed run opened no batch: the violations it found, found again, belong to this run's.
+  await tx`
+    update dq.violations as v
+    set run_id = ${scope.runId}, batch_id = ${scope.batchId}, quarantine_batch_id = ${quarantineBatchId}
+    where v.last_seen_run_id = ${scope.runId} and v.table_name = ${scope.tableName} and v.status = 'open'
+      and v.quarantine_batch_id <> ${quarantineBatchId}
+      and not exists (select 1 from dq.quarantine_batches as b where b.batch_id = v.quarantine_batch_id)`
 }
 
 export interface RuleResult {

@@ -11,6 +11,22 @@ with batch_rows as (
     where _batch_id = any(etl.run_batch_ids('customers'))
 ),
 
+-- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
+-- source's value, and the row's hash covers it (docs/reprocessing.md).
+corrected_rows as (
+    select
+        b.customer_id,
+        dq.corrected(k.corrected, 'first_name', b.first_name)          as first_name,
+        dq.corrected(k.corrected, 'last_name', b.last_name)            as last_name,
+        dq.corrected(k.corrected, 'email', b.email)                    as email,
+        dq.corrected(k.corrected, 'phone', b.phone)                    as phone,
+        dq.corrected(k.corrected, 'loyalty_points', b.loyalty_points)  as loyalty_points,
+        dq.corrected(k.corrected, 'created_at', b.created_at)          as created_at,
+        dq.corrected_row_hash(b._row_hash, k.corrected)                as _row_hash
+    from batch_rows as b
+    left join dq.run_corrections('customers') as k on k.natural_key = b.customer_id::text
+),
+
 standardized as (
     select
         customer_id,
@@ -22,7 +38,7 @@ standardized as (
         created_at,
         customer_id::text                                     as natural_key,
         _row_hash                                             as row_hash
-    from batch_rows
+    from corrected_rows
 )
 
 select * from standardized

@@ -10,6 +10,22 @@ with batch_rows as (
     where _batch_id = any(etl.run_batch_ids('employees'))
 ),
 
+-- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
+-- source's value, and the row's hash covers it (docs/reprocessing.md).
+corrected_rows as (
+    select
+        b.employee_id,
+        dq.corrected(k.corrected, 'first_name', b.first_name)  as first_name,
+        dq.corrected(k.corrected, 'last_name', b.last_name)    as last_name,
+        dq.corrected(k.corrected, 'hire_date', b.hire_date)    as hire_date,
+        dq.corrected(k.corrected, 'role', b.role)              as role,
+        dq.corrected(k.corrected, 'email', b.email)            as email,
+        dq.corrected(k.corrected, 'created_at', b.created_at)  as created_at,
+        dq.corrected_row_hash(b._row_hash, k.corrected)        as _row_hash
+    from batch_rows as b
+    left join dq.run_corrections('employees') as k on k.natural_key = b.employee_id::text
+),
+
 standardized as (
     select
         employee_id,
@@ -21,7 +37,7 @@ standardized as (
         created_at,
         employee_id::text                         as natural_key,
         _row_hash                                 as row_hash
-    from batch_rows
+    from corrected_rows
 )
 
 select * from standardized

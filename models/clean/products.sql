@@ -12,6 +12,24 @@ with batch_rows as (
     where _batch_id = any(etl.run_batch_ids('products'))
 ),
 
+-- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
+-- source's value, and the row's hash covers it (docs/reprocessing.md).
+corrected_rows as (
+    select
+        b.product_id,
+        dq.corrected(k.corrected, 'product_name', b.product_name)  as product_name,
+        dq.corrected(k.corrected, 'category', b.category)          as category,
+        dq.corrected(k.corrected, 'unit_price', b.unit_price)      as unit_price,
+        dq.corrected(k.corrected, 'cost_price', b.cost_price)      as cost_price,
+        dq.corrected(k.corrected, 'in_stock', b.in_stock)          as in_stock,
+        dq.corrected(k.corrected, 'store_branch', b.store_branch)  as store_branch,
+        dq.corrected(k.corrected, 'created_at', b.created_at)      as created_at,
+        b._extracted_at,
+        dq.corrected_row_hash(b._row_hash, k.corrected)            as _row_hash
+    from batch_rows as b
+    left join dq.run_corrections('products') as k on k.natural_key = b.product_id::text
+),
+
 standardized as (
     select
         product_id,
@@ -28,7 +46,7 @@ standardized as (
         product_id::text                  as natural_key,
         _row_hash                         as row_hash,
         _extracted_at                     as extracted_at
-    from batch_rows
+    from corrected_rows
 )
 
 select * from standardized

@@ -8,6 +8,19 @@ with batch_rows as (
     select *
     from staging.store_branch
     where _batch_id = any(etl.run_batch_ids('store_branch'))
+),
+
+-- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
+-- source's value, and the row's hash covers it (docs/reprocessing.md).
+corrected_rows as (
+    select
+        b._natural_key,
+        dq.corrected(k.corrected, 'store_id', b.store_id)      as store_id,
+        dq.corrected(k.corrected, 'store_name', b.store_name)  as store_name,
+        dq.corrected(k.corrected, 'created_at', b.created_at)  as created_at,
+        dq.corrected_row_hash(b._row_hash, k.corrected)        as _row_hash
+    from batch_rows as b
+    left join dq.run_corrections('store_branch') as k on k.natural_key = b._natural_key
 )
 
 select
@@ -16,4 +29,4 @@ select
     created_at::timestamp           as created_at,
     _natural_key                    as natural_key,
     _row_hash                       as row_hash
-from batch_rows
+from corrected_rows

@@ -111,7 +111,22 @@ const stubActivities = {
   })),
   reconcileRowAccounting: stub('reconcileRowAccounting', undefined, () => []),
   reconcileWarehouse: stub('reconcileWarehouse', undefined, () => []),
+  retireCorrections: stub('retireCorrections', undefined, () => ({ retired: 0 })),
+  openQuarantineBatch: stub('openQuarantineBatch', undefined, () => ({ opened: false })),
+  // Quarantine batches are tested with real activities (tests/integration/reprocess.test.ts).
+  describeBatch: notUsed('describeBatch'),
+  prepareReprocess: notUsed('prepareReprocess'),
+  stageReprocess: notUsed('stageReprocess'),
+  resolveReprocess: notUsed('resolveReprocess'),
+  settleBatch: notUsed('settleBatch'),
+  discardBatch: notUsed('discardBatch'),
 } satisfies Record<keyof Activities, unknown>
+
+function notUsed(name: string) {
+  return async () => {
+    throw new Error(`${name} is not used by these workflows' tests`)
+  }
+}
 
 let client: Client
 let connection: NativeConnection

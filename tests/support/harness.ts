@@ -171,6 +171,8 @@ export async function createHarness(
       const attempt = async (step: () => Promise<unknown>) => {
         await step().catch((error: unknown) => failures.push(error))
       }
+      // Quarantine batch workflows outlive their runs; the test's own end with it.
+      await attempt(() => terminateOpenWorkflows(client, config.temporal.taskQueue))
       if (worker) {
         const { handle, running } = worker
         await attempt(async () => {
@@ -188,6 +190,13 @@ export async function createHarness(
       await attempt(() => rm(config.sheets.dir, { recursive: true, force: true }))
       if (failures.length > 0) throw failures[0]
     },
+  }
+}
+
+async function terminateOpenWorkflows(client: Client, taskQueue: string): Promise<void> {
+  const open = client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })
+  for await (const workflow of open) {
+    await client.workflow.getHandle(workflow.workflowId).terminate('test over').catch(() => undefined)
   }
 }
 
