@@ -1,12 +1,14 @@
 // Ingests one hand-kept sheet (store_branch, stock_count) from every new file that holds it:
 //   files --stream, parse cells--> per-batch load table --one transaction--> staging mirror
 
+import { Context } from '@temporalio/activity'
 import type { ExtractResult, IngestSheetInput } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
-import { AccountingMismatchError, ConfigurationError } from '../lib/errors.ts'
+import { AccountingMismatchError, BadInputError, ConfigurationError } from '../lib/errors.ts'
 import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
 import { type BatchCounts, markBatchStaged, openBatch, stagedBatchCounts } from '../lib/extract/batch-records.ts'
 import { type Cell, copyRows } from '../lib/extract/copy-rows.ts'
+import { archiveSheetFile } from '../lib/extract/failed-loads.ts'
 import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
 import {
@@ -80,14 +82,44 @@ async function ingest(context: ActivityContext, input: IngestSheetInput, spec: S
       seen.add(file.checksum)
       return true
     })
-    const loadTable = loadTableName(batchId, spec.name)
-    await loadFiles(context, spec, loadTable, newFiles)
-    const archived = await archiveRejectedRows(context, input.runId, spec, loadTable)
-    return withStepCounts(await mergeIntoMirror(context, input.runId, spec, batchId, loadTable, newFiles, archived))
+    // A file that cannot be read at all is kept in the bucket as it was, with its error
+    // (etl.failed_loads), before the step fails on it as it always has.
+    const keepFailedFile = (file: SheetFile, error: BadInputError) =>
+      archiveSheetFile(context.warehouse, context.store, {
+        runId: input.runId,
+        sheet: spec.name,
+        batchId,
+        file,
+        error: error.message,
+      })
+    return withStepCounts(await stageSheetFiles(context, input.runId, spec, batchId, newFiles, keepFailedFile))
   } finally {
     await release()
   }
 }
+
+/**
+ * Reads `files` into the batch's load table, archives the rows held back and merges the rest
+ * into the mirror (the batch is opened already). A file that cannot be read as the sheet throws
+ * its BadInputError, after `onFileError` (if given) has seen it. Also how a reload stages a
+ * sheet file archived as a failed load (activities/failed-loads.ts).
+ */
+export async function stageSheetFiles(
+  context: ActivityContext,
+  runId: string,
+  spec: SheetSpec,
+  batchId: string,
+  files: SheetFile[],
+  onFileError?: FileErrorHandler,
+): Promise<BatchCounts> {
+  const loadTable = loadTableName(batchId, spec.name)
+  await loadFiles(context, spec, loadTable, files, onFileError)
+  const archived = await archiveRejectedRows(context, runId, spec, loadTable)
+  return mergeIntoMirror(context, runId, spec, batchId, loadTable, files, archived)
+}
+
+/** Sees a file that cannot be read as the sheet, before its error fails the step. */
+export type FileErrorHandler = (file: SheetFile, error: BadInputError) => Promise<unknown>
 
 function withStepCounts(counts: BatchCounts) {
   return {
@@ -99,7 +131,13 @@ function withStepCounts(counts: BatchCounts) {
 }
 
 /** Streams every row of every new file into a fresh load table; bad rows carry their errors. */
-async function loadFiles(context: ActivityContext, spec: SheetSpec, loadTable: string, files: SheetFile[]) {
+async function loadFiles(
+  context: ActivityContext,
+  spec: SheetSpec,
+  loadTable: string,
+  files: SheetFile[],
+  onFileError?: FileErrorHandler,
+) {
   const { warehouse } = context
   const load = `staging.${q(loadTable)}`
   const columns = spec.columns.map((column) => `${q(column.name)} text`).join(', ')
@@ -109,7 +147,34 @@ async function loadFiles(context: ActivityContext, spec: SheetSpec, loadTable: s
        _source_row integer not null, _sheet text not null, _errors jsonb, _raw jsonb not null)`,
   )
   for (const file of files) {
-    await warehouse.begin((tx) => copyRows(tx, load, sheetRowsOf(file, spec)))
+    try {
+      await warehouse.begin((tx) => copyRows(tx, load, sheetRowsOf(file, spec)))
+    } catch (error) {
+      if (error instanceof BadInputError && onFileError) await keepingTheError(error, () => onFileError(file, error))
+      throw error
+    }
+  }
+}
+
+/**
+ * Runs `work` for a file's error; if `work` fails (the bucket is down), the file's error is still
+ * the step's (the file stays where it was dropped), and the failure to keep it is logged.
+ */
+async function keepingTheError(error: BadInputError, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work()
+  } catch (keeping) {
+    activityLog()?.warn(`Could not archive the file that failed: ${(keeping as Error).message}`, {
+      fileError: error.message,
+    })
+  }
+}
+
+function activityLog() {
+  try {
+    return Context.current().log
+  } catch {
+    return undefined
   }
 }
 
