@@ -2,6 +2,7 @@
 // paccafe: the command line of the pipeline. Each command lives in cli/commands/.
 import { Command } from 'commander'
 import { registerBuildCommand } from './commands/build.ts'
+import { registerJourneyCommand } from './commands/journey.ts'
 import { registerModelsCommand } from './commands/models.ts'
 import { registerRunCommand } from './commands/run.ts'
 import { registerSeedCommand } from './commands/seed.ts'
@@ -24,6 +25,7 @@ registerSimulateCommand(program)
 registerWorkerCommand(program)
 registerRunCommand(program)
 registerModelsCommand(program)
+registerJourneyCommand(program)
 registerStartCommand(program)
 registerBuildCommand(program)
 
