@@ -196,7 +196,10 @@ export async function createHarness(
 async function terminateOpenWorkflows(client: Client, taskQueue: string): Promise<void> {
   const open = client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })
   for await (const workflow of open) {
-    await client.workflow.getHandle(workflow.workflowId).terminate('test over').catch(() => undefined)
+    await client.workflow
+      .getHandle(workflow.workflowId)
+      .terminate('test over')
+      .catch(() => undefined)
   }
 }
 
