@@ -39,7 +39,7 @@ import type {
   ArchiveFailedLoadsResult,
   StageFailedLoadInput,
   StageFailedLoadResult,
-} from '../lib/failed-load-contract.ts'
+} from '../lib/contract.ts'
 import { sha256File } from '../lib/sheets/sheet-files.ts'
 import { SHEET_SPECS } from '../lib/sheets/sheet-specs.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'

@@ -4,6 +4,7 @@ import { withTypedFailures } from '../lib/activity-failures.ts'
 import { withHeartbeats } from '../lib/heartbeat.ts'
 import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
+import { makeArchiveFailedLoads, makeStageFailedLoad } from './failed-loads.ts'
 import { makeAdoptFailedRuns, makeReleaseFailedRun } from './failed-runs.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
 import { makePlanRun } from './plan-run.ts'
@@ -48,6 +49,8 @@ export function createActivities(context: ActivityContext) {
       resolveReprocess: makeResolveReprocess(context),
       settleBatch: makeSettleBatch(context),
       discardBatch: makeDiscardBatch(context),
+      archiveFailedLoads: makeArchiveFailedLoads(context),
+      stageFailedLoad: makeStageFailedLoad(context),
     }),
   )
 }

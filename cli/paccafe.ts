@@ -1,7 +1,9 @@
 #!/usr/bin/env -S node --import tsx
 // paccafe: the command line of the pipeline. Each command lives in cli/commands/.
 import { Command } from 'commander'
+import { registerBatchCommands } from './commands/batches.ts'
 import { registerBuildCommand } from './commands/build.ts'
+import { registerFailedLoadCommands } from './commands/failed-loads.ts'
 import { registerJourneyCommand } from './commands/journey.ts'
 import { registerModelsCommand } from './commands/models.ts'
 import { registerRunCommand } from './commands/run.ts'
@@ -28,6 +30,8 @@ registerModelsCommand(program)
 registerJourneyCommand(program)
 registerStartCommand(program)
 registerBuildCommand(program)
+registerBatchCommands(program)
+registerFailedLoadCommands(program)
 
 // Output piped into `head` and the like: stop quietly when the reader is gone.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -7,11 +7,13 @@ import {
   ModelsRunInputSchema,
   type PipelineRunInput,
   PipelineRunInputSchema,
+  type ReloadRunInput,
+  ReloadRunInputSchema,
 } from '../lib/contract.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { inputProblem } from '../lib/input-checks.ts'
 import { workflowIdFor } from '../lib/temporal.ts'
-import { modelsRun, pipelineRun } from '../workflows/index.ts'
+import { modelsRun, pipelineRun, reloadRun } from '../workflows/index.ts'
 
 export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput & { runId: string }) {
   assertInput('pipelineRun', PipelineRunInputSchema, input)
@@ -21,6 +23,12 @@ export async function startPipelineRun(client: Client, taskQueue: string, input:
 export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput & { runId: string }) {
   assertInput('modelsRun', ModelsRunInputSchema, input)
   return client.workflow.start(modelsRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
+}
+
+/** Replays failed loads from the bucket (`paccafe reprocess-load`). */
+export async function startReloadRun(client: Client, taskQueue: string, input: ReloadRunInput & { runId: string }) {
+  assertInput('reloadRun', ReloadRunInputSchema, input)
+  return client.workflow.start(reloadRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
 }
 
 function assertInput(workflow: string, schema: Parameters<typeof inputProblem>[0], input: unknown): void {

@@ -29,6 +29,10 @@ export interface RunSummary {
   tables: RowAccountingRecord[]
   rules: { rule_name: string; table_name: string; severity: string; rows_checked: number; rows_failed: number }[]
   objects: { object_key: string; row_count: number }[]
+  /** The run's quarantine batch, when it held rows back. */
+  batch?: { batch_id: string; status: string; rows_held: number; workflow_id: string }
+  /** What a failed run archived for reprocess-load. */
+  failedLoads: { failed_load_id: string; object_key: string; rows_archived: number | null; status: string }[]
 }
 
 export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummary> {
@@ -45,7 +49,22 @@ export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummar
     where r.run_id = ${runId} order by r.table_name, r.rule_name`
   const objects = await sql<RunSummary['objects']>`
     select object_key, row_count from dq.quarantine_objects where run_id = ${runId} order by object_key`
-  return { runId, status: run?.status ?? 'unknown', mode: run?.mode ?? '?', staged, tables, rules, objects }
+  const [batch] = await sql<NonNullable<RunSummary['batch']>[]>`
+    select batch_id, status, rows_held, workflow_id from dq.quarantine_batches where batch_id = ${runId}`
+  const failedLoads = await sql<RunSummary['failedLoads']>`
+    select failed_load_id, object_key, rows_archived, status from etl.failed_loads where run_id = ${runId}
+    order by failed_load_id`
+  return {
+    runId,
+    status: run?.status ?? 'unknown',
+    mode: run?.mode ?? '?',
+    staged,
+    tables,
+    rules,
+    objects,
+    ...(batch ? { batch } : {}),
+    failedLoads,
+  }
 }
 
 export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: string): string {
@@ -81,6 +100,21 @@ export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: 
   lines.push('')
   lines.push(summary.objects.length > 0 ? `Archived rows (bucket ${bucket}):` : 'Archived rows: none')
   for (const o of summary.objects) lines.push(`  s3://${bucket}/${o.object_key}  (${o.row_count} rows)`)
+  if (summary.batch) {
+    lines.push('')
+    lines.push(
+      `Quarantine batch ${summary.batch.batch_id}: ${summary.batch.rows_held} rows held back, ${summary.batch.status} ` +
+        `(paccafe batch ${summary.batch.batch_id}; workflow ${summary.batch.workflow_id})`,
+    )
+  }
+  if (summary.failedLoads.length > 0) {
+    lines.push('')
+    lines.push('Failed loads archived (replay with: paccafe reprocess-load <id>):')
+    for (const f of summary.failedLoads) {
+      const rows = f.rows_archived === null ? 'a file' : `${f.rows_archived} rows`
+      lines.push(`  ${f.failed_load_id}  s3://${bucket}/${f.object_key}  (${rows}, ${f.status})`)
+    }
+  }
   lines.push('')
   lines.push(`Web UI: ${webUiUrl}`)
   return lines.join('\n')

@@ -36,7 +36,7 @@ export async function workflowPollerCount(client: Client, taskQueue: string, now
 }
 
 /** A run id says when and how it ran: run-20261125T180102Z-full. */
-export function newRunId(mode: RunMode | 'models', now = new Date()): string {
+export function newRunId(mode: RunMode | 'models' | 'reload', now = new Date()): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')

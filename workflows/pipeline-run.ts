@@ -11,10 +11,10 @@
 //   reconcile the warehouse with staging (revenue, lines, orders; fails the run on a gap)
 //   open the run's quarantine batch, a workflow of its own, when rows were held back
 //   finishRun, then release the writer lock
+// A failed run archives the rows it extracted (failed loads), hands them back, and records its failure.
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
 
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common'
 import { ParentClosePolicy, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'
 import {
@@ -22,15 +22,12 @@ import {
   type PipelineRunInput,
   PipelineRunInputSchema,
   type PipelineRunResult,
-  QUARANTINE_WORKFLOW_PREFIX,
-  type QuarantineBatchSummary,
   type RunProgress,
 } from '../lib/contract.ts'
 import { checkWorkflowInput } from '../lib/input-checks.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
-import { batchMemo } from './batch-memo.ts'
 import { progressQuery } from './messages.ts'
-import { quarantineBatch } from './quarantine-batch.ts'
+import { openBatchWorkflow } from './open-batch-workflow.ts'
 import { allOf, cleanValidatePublish, failRun, publishStepCount, stepCounter } from './run-stages.ts'
 import { withWriterLock } from './writer-lock.ts'
 
@@ -39,7 +36,7 @@ export { progressQuery }
 export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineRunResult> {
   const input = checkWorkflowInput('pipelineRun', PipelineRunInputSchema, rawInput, workflowInfo().workflowId)
   const { runId, mode, heartbeatSeconds } = input
-  const { startRun, finishRun, adoptFailedRuns, planRun, retireCorrections, openQuarantineBatch } =
+  const { startRun, finishRun, adoptFailedRuns, planRun, retireCorrections, openQuarantineBatch, archiveFailedLoads } =
     proxyActivities<Activities>(bookkeepingOptions(heartbeatSeconds))
   const { extractPosTable, ingestSheet } = proxyActivities<Activities>(longWorkOptions(heartbeatSeconds))
 
@@ -74,32 +71,10 @@ export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineR
       return { runId, extracted, ...published, ...(quarantine ? { quarantineBatch: quarantine.workflowId } : {}) }
     } catch (error) {
       progress.stage = 'failed'
-      return failRun(runId, error, heartbeatSeconds)
+      // The rows its batches extracted are archived (failed/run=<run>/table=<table>/) before they are handed back.
+      return failRun(runId, error, heartbeatSeconds, async (message) => {
+        if (patched('failed-loads')) await archiveFailedLoads({ runId, error: message })
+      })
     }
   })
-}
-
-/**
- * The rows this run held back wait for a person in a batch workflow of their own, a child that
- * outlives the run (ABANDON); its start is awaited, since a child not yet started when its
- * parent closes never starts. Started again (a reset run), it is already there.
- */
-async function openBatchWorkflow(
-  runId: string,
-  openQuarantineBatch: Activities['openQuarantineBatch'],
-): Promise<QuarantineBatchSummary | undefined> {
-  const { opened, summary } = await openQuarantineBatch({ runId })
-  if (!opened || !summary) return undefined
-  try {
-    await startChild(quarantineBatch, {
-      workflowId: QUARANTINE_WORKFLOW_PREFIX + runId,
-      args: [{ batchId: runId }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      memo: batchMemo(summary),
-      staticSummary: `Quarantine batch of run ${runId}: ${summary.rowsOpen} rows waiting`,
-    })
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
-  }
-  return summary
 }

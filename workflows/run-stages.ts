@@ -106,7 +106,8 @@ export async function failRun(
   const { releaseFailedRun, finishRun } = proxyActivities<Activities>(bookkeepingOptions(heartbeatSeconds))
   const message = isCancellation(error) ? 'cancelled' : failureMessage(error)
   await CancellationScope.nonCancellable(async () => {
-    if (beforeRelease) await beforeRelease(message)
+    // Archiving is a copy for people: its own failure must not keep the rows from going back.
+    if (beforeRelease) await beforeRelease(message).catch(() => undefined)
     await releaseFailedRun({ runId })
     await finishRun({ runId, status: 'failed', error: message })
   })

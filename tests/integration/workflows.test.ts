@@ -113,6 +113,13 @@ const stubActivities = {
   reconcileWarehouse: stub('reconcileWarehouse', undefined, () => []),
   retireCorrections: stub('retireCorrections', undefined, () => ({ retired: 0 })),
   openQuarantineBatch: stub('openQuarantineBatch', undefined, () => ({ opened: false })),
+  archiveFailedLoads: stub('archiveFailedLoads', undefined, () => ({
+    runId: '',
+    failedLoads: [],
+    rowsArchived: 0,
+    reopened: [],
+  })),
+  stageFailedLoad: notUsed('stageFailedLoad'),
   // Quarantine batches are tested with real activities (tests/integration/reprocess.test.ts).
   describeBatch: notUsed('describeBatch'),
   prepareReprocess: notUsed('prepareReprocess'),
