@@ -2,8 +2,9 @@
 // the current workflow code, so a change to a workflow's commands that would break the runs
 // already in flight (or their Web UI history) fails here, before it is deployed. Old fixtures
 // stay when a workflow changes (with patched()); docs/workflows.md says how to record one.
-// Replay is offline: no Temporal server, no database. The last test proves the check can fail:
-// a pipelineRun that calls its activities in another order is refused with a determinism error.
+// Replay is offline: no Temporal server, no database. The last two tests prove the check can
+// fail: a pipelineRun, and a quarantineBatch, that call their activities in another order are
+// refused with a determinism error.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import {
@@ -64,17 +65,41 @@ describe('recorded workflow histories replay against the current workflows', () 
     )
   })
 
+  it('has fixtures of the patched code: a run that opened its quarantine batch, the batch, a reprocess run', () => {
+    expect(fixtures.map((fixture) => [fixture.file, fixture.workflowType])).toEqual(
+      expect.arrayContaining([
+        ['pipeline-run-full-with-batch.json', 'pipelineRun'],
+        ['quarantine-batch-reprocessed-and-discarded.json', 'quarantineBatch'],
+        ['reprocess-run.json', 'reprocessRun'],
+      ]),
+    )
+  })
+
   it.each(fixtures.map((fixture) => [fixture.file, fixture] as const))('%s replays', async (_file, fixture) => {
     expect(await replay(current, fixture)).toBeUndefined()
   })
 
-  it('a pipelineRun that calls planRun before startRun fails every pipelineRun history with a DeterminismViolationError', async () => {
-    const changed = await bundle(path.join(projectRoot, 'tests', 'support', 'nondeterministic', 'workflows.ts'))
-    const pipelineRuns = fixtures.filter((fixture) => fixture.workflowType === 'pipelineRun')
-    expect(pipelineRuns.length).toBeGreaterThan(0)
-    for (const fixture of pipelineRuns) {
-      const error = await replay(changed, fixture)
-      expect(error, fixture.file).toBeInstanceOf(DeterminismViolationError)
+  describe('against workflows changed without patched()', () => {
+    let changed: WorkflowBundleWithSourceMap
+    beforeAll(async () => {
+      changed = await bundle(path.join(projectRoot, 'tests', 'support', 'nondeterministic', 'workflows.ts'))
+    })
+
+    const refusesEvery = async (workflowType: string) => {
+      const histories = fixtures.filter((fixture) => fixture.workflowType === workflowType)
+      expect(histories.length).toBeGreaterThan(0)
+      for (const fixture of histories) {
+        const error = await replay(changed, fixture)
+        expect(error, fixture.file).toBeInstanceOf(DeterminismViolationError)
+      }
     }
+
+    it('a pipelineRun that calls planRun before startRun fails every pipelineRun history with a DeterminismViolationError', async () => {
+      await refusesEvery('pipelineRun')
+    })
+
+    it('a quarantineBatch that calls settleBatch before describeBatch fails every quarantineBatch history with a DeterminismViolationError', async () => {
+      await refusesEvery('quarantineBatch')
+    })
   })
 })
