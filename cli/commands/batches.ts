@@ -11,7 +11,7 @@ import { BatchRequestError, batchWorkflowId, requestDiscard, requestReprocess } 
 import type { Config } from '../../lib/config.ts'
 import type { BatchStatus, ReprocessRequest } from '../../lib/contract.ts'
 import { connect, type Sql } from '../../lib/db.ts'
-import { BadInputError, UsageError } from '../../lib/errors.ts'
+import { BadInputError } from '../../lib/errors.ts'
 import { createObjectStore } from '../../lib/object-store.ts'
 import { correctedPrefix } from '../../lib/quality/batch-files.ts'
 import { checkCorrectionFile } from '../../lib/quality/corrections.ts'
@@ -30,7 +30,7 @@ export function registerBatchCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { status?: string; json?: boolean }) => {
       if (options.status && !STATUSES.includes(options.status as BatchStatus)) {
-        throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(options.status)}`)
+        return refuse(`--status must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(options.status)}`)
       }
       await withWarehouse(async (sql) => {
         const rows = await sql<
@@ -101,23 +101,25 @@ export function registerBatchCommands(program: Command): void {
         batchId: string,
         options: { table?: string; keys?: string; file?: string; fromSource?: boolean; by: string },
       ) => {
-        if (options.file && options.fromSource) throw new UsageError('give --file or --from-source, not both')
+        if (options.file && options.fromSource) return refuse('give --file or --from-source, not both')
         const config = configFromEnvironment()
-        const request: ReprocessRequest = {
-          ...(options.table ? { table: options.table } : {}),
-          ...(options.keys
-            ? {
-                keys: options.keys
-                  .split(',')
-                  .map((key) => key.trim())
-                  .filter(Boolean),
-              }
-            : {}),
-          ...(options.file ? { file: await correctionFileFor(config, batchId, options.file) } : {}),
-          ...(options.fromSource ? { fromSource: true } : {}),
-          requestedBy: options.by,
-        }
-        const outcome = await onBatch(config, batchId, (client) => requestReprocess(client, batchId, request))
+        const outcome = await onBatch(config, batchId, async (client) => {
+          const request: ReprocessRequest = {
+            ...(options.table ? { table: options.table } : {}),
+            ...(options.keys
+              ? {
+                  keys: options.keys
+                    .split(',')
+                    .map((key) => key.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+            ...(options.file ? { file: await correctionFileFor(config, batchId, options.file) } : {}),
+            ...(options.fromSource ? { fromSource: true } : {}),
+            requestedBy: options.by,
+          }
+          return requestReprocess(client, batchId, request)
+        })
         if (!outcome) return
         say(
           `reprocess ${outcome.runId}: ${outcome.rowsSubmitted} rows sent again, ${outcome.rowsPublished} published ` +
