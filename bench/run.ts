@@ -1,4 +1,4 @@
-// npm run bench -- <stage> [--scales 1,10,100,1000]
+// npm run bench -- <stage> [--scales 1,10,100,1000]   (stages: extract, models, reprocess)
 // Measures a stage of the pipeline at several scales beside a floor measured in the same run on
 // the same data, and prints a table, one `bench ...` line per scale and mode, and a JSON file.
 import { execFile } from 'node:child_process'
@@ -13,6 +13,7 @@ import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../local-services/services.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { measureFloors } from './floor.ts'
+import { benchReprocess, printReprocessTable, type ReprocessMeasurement } from './reprocess.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')
@@ -258,11 +259,11 @@ function printTable(results: Measurement[]): void {
 
 const program = new Command()
   .name('bench')
-  .argument('<stage>', 'the stage to measure: extract or models')
+  .argument('<stage>', 'the stage to measure: extract, models or reprocess')
   .option('--scales <list>', 'comma-separated scales', '1,10,100,1000')
   .option('--repeat <n>', 'models: full builds per scale, each beside its own floor; the median ratio is shown (3)')
   .action(async (stage: string, options: { scales: string; repeat?: string }) => {
-    const stages = { extract: benchExtract, models: benchModels } as const
+    const stages = { extract: benchExtract, models: benchModels, reprocess: benchReprocess } as const
     if (!(stage in stages)) throw new Error(`Unknown stage ${stage}; stages: ${Object.keys(stages).join(', ')}`)
     if (options.repeat !== undefined && stage !== 'models') throw new Error('--repeat applies to the models stage only')
     const repeat = Number(options.repeat ?? 3)
@@ -273,7 +274,8 @@ const program = new Command()
     await servicesUp(base, (line) => console.error(`  ${line}`))
     const scales = options.scales.split(',').map(Number)
     const results = await stages[stage as keyof typeof stages](base, scales, repeat)
-    printTable(results)
+    if (stage === 'reprocess') printReprocessTable(results as ReprocessMeasurement[])
+    else printTable(results as Measurement[])
     const file = path.join(projectRoot, 'bench', 'results', `${stage}.json`)
     await mkdir(path.dirname(file), { recursive: true })
     await writeFile(file, `${JSON.stringify({ stage, measuredAt: new Date().toISOString(), results }, null, 2)}\n`)
