@@ -28,6 +28,7 @@ import {
   refreshBatchStatus,
   requestFingerprint,
 } from '../lib/quality/quarantine-batches.ts'
+import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
 /** After a run succeeded: its batch, with a CSV per table to correct, when it held rows back. */
@@ -183,11 +184,30 @@ export function makeResolveReprocess(context: ActivityContext) {
   return async function resolveReprocess(input: RequestInput): Promise<ReprocessOutcome> {
     const done = await recordedOutcome(context.warehouse, input.requestId)
     if (done) return done
-    return context.warehouse.begin(async (tx) => {
-      const [request] = await tx<{ batch_id: string; requested_by: string }[]>`
+    const resolve = () =>
+      context.warehouse.begin(async (tx) => {
+        const [request] = await tx<{ batch_id: string; requested_by: string }[]>`
         select quarantine_batch_id as batch_id, requested_by from dq.batch_requests where request_id = ${input.requestId}`
-      if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
-      await tx`
+        if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
+        // Set-based: the rules each sent row failed again are hashed once, then anti-joined.
+        await tx`analyze dq.violations`
+        await tx`
+        with sent as (
+          select table_name, natural_key from dq.verdicts where run_id = ${input.runId}
+        ),
+        failed_again as materialized (
+          select table_name, natural_key, rule_name, coalesce(column_name, '') as column_name
+          from dq.violations where last_seen_run_id = ${input.runId}
+        ),
+        resolved as (
+          select v.violation_id
+          from dq.violations as v
+          join sent as s on s.table_name = v.table_name and s.natural_key = v.natural_key
+          left join failed_again as a
+            on a.table_name = v.table_name and a.natural_key = v.natural_key
+           and a.rule_name = v.rule_name and a.column_name = coalesce(v.column_name, '')
+          where v.quarantine_batch_id = ${request.batch_id} and v.status = 'open' and a.natural_key is null
+        )
         update dq.violations as v
         set status = 'reprocessed', resolved_at = now(), resolved_by = ${request.requested_by},
             resolved_in_run = ${input.runId},
@@ -195,39 +215,39 @@ export function makeResolveReprocess(context: ActivityContext) {
               (select '; corrections ' || string_agg(k.correction_id::text, ', ' order by k.correction_id)
                from dq.corrections as k
                where k.table_name = v.table_name and k.natural_key = v.natural_key and k.retired_at is null), '')
-        from dq.verdicts as sent
-        where sent.run_id = ${input.runId} and sent.table_name = v.table_name and sent.natural_key = v.natural_key
-          and v.quarantine_batch_id = ${request.batch_id} and v.status = 'open'
-          and not exists (
-            select 1 from dq.violations as again
-            where again.last_seen_run_id = ${input.runId} and again.table_name = v.table_name
-              and again.natural_key = v.natural_key and again.rule_name = v.rule_name
-              and again.column_name is not distinct from v.column_name)`
-      const [counts] = await tx<{ submitted: number; published: number; rejected: number; nullified: number }[]>`
+        from resolved as r
+        where v.violation_id = r.violation_id`
+        const [counts] = await tx<{ submitted: number; published: number; rejected: number; nullified: number }[]>`
         select count(*)::int as submitted,
                count(*) filter (where verdict = 'publish')::int as published,
                count(*) filter (where verdict = 'reject')::int as rejected,
                count(*) filter (where verdict = 'publish' and nullified <> '{}')::int as nullified
         from dq.verdicts where run_id = ${input.runId}`
-      const submitted = counts?.submitted ?? 0
-      await tx`
+        const submitted = counts?.submitted ?? 0
+        await tx`
         update dq.batch_requests
         set finished_at = now(), rows_submitted = ${submitted}, rows_published = ${counts?.published ?? 0},
             rows_still_rejected = ${counts?.rejected ?? 0}, rows_still_nullified = ${counts?.nullified ?? 0}
         where request_id = ${input.requestId}`
-      const status = await refreshBatchStatus(tx, request.batch_id, request.requested_by)
-      const summary = await batchSummary(tx, request.batch_id)
-      return {
-        requestId: input.requestId,
-        runId: input.runId,
-        rowsSubmitted: submitted,
-        rowsPublished: counts?.published ?? 0,
-        rowsStillRejected: counts?.rejected ?? 0,
-        rowsStillNullified: counts?.nullified ?? 0,
-        rowsOpen: summary?.rowsOpen ?? 0,
-        batchStatus: status,
-      }
+        const status = await refreshBatchStatus(tx, request.batch_id, request.requested_by)
+        const summary = await batchSummary(tx, request.batch_id)
+        return {
+          requestId: input.requestId,
+          runId: input.runId,
+          rowsSubmitted: submitted,
+          rowsPublished: counts?.published ?? 0,
+          rowsStillRejected: counts?.rejected ?? 0,
+          rowsStillNullified: counts?.nullified ?? 0,
+          rowsOpen: summary?.rowsOpen ?? 0,
+          batchStatus: status,
+        }
+      })
+    const outcome = await recordStep(context.warehouse, { runId: input.runId, step: 'resolve' }, async () => {
+      const resolved = await resolve()
+      return { ...resolved, rowsIn: resolved.rowsSubmitted, rowsOut: resolved.rowsPublished }
     })
+    const { rowsIn: _in, rowsOut: _out, ...result } = outcome
+    return result
   }
 }
 

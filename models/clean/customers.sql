@@ -12,17 +12,18 @@ with batch_rows as (
 ),
 
 -- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
--- source's value, and the row's hash covers it (docs/reprocessing.md).
+-- source's value, and the row's hash covers it (docs/reprocessing.md). Lengths and scales are
+-- cast back: dq.corrected returns its type without them.
 corrected_rows as (
     select
         b.customer_id,
-        dq.corrected(k.corrected, 'first_name', b.first_name)          as first_name,
-        dq.corrected(k.corrected, 'last_name', b.last_name)            as last_name,
-        dq.corrected(k.corrected, 'email', b.email)                    as email,
-        dq.corrected(k.corrected, 'phone', b.phone)                    as phone,
-        dq.corrected(k.corrected, 'loyalty_points', b.loyalty_points)  as loyalty_points,
-        dq.corrected(k.corrected, 'created_at', b.created_at)          as created_at,
-        dq.corrected_row_hash(b._row_hash, k.corrected)                as _row_hash
+        dq.corrected(k.corrected, 'first_name', b.first_name)::character varying(50)  as first_name,
+        dq.corrected(k.corrected, 'last_name', b.last_name)::character varying(50)    as last_name,
+        dq.corrected(k.corrected, 'email', b.email)::character varying(100)           as email,
+        dq.corrected(k.corrected, 'phone', b.phone)::character varying(20)            as phone,
+        dq.corrected(k.corrected, 'loyalty_points', b.loyalty_points)                 as loyalty_points,
+        dq.corrected(k.corrected, 'created_at', b.created_at)                         as created_at,
+        dq.corrected_row_hash(b._row_hash, k.corrected)                               as _row_hash
     from batch_rows as b
     left join dq.run_corrections('customers') as k on k.natural_key = b.customer_id::text
 ),

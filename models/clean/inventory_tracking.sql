@@ -11,16 +11,17 @@ with batch_rows as (
 ),
 
 -- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
--- source's value, and the row's hash covers it (docs/reprocessing.md).
+-- source's value, and the row's hash covers it (docs/reprocessing.md). Lengths and scales are
+-- cast back: dq.corrected returns its type without them.
 corrected_rows as (
     select
         b.tracking_id,
-        dq.corrected(k.corrected, 'product_id', b.product_id)            as product_id,
-        dq.corrected(k.corrected, 'quantity_change', b.quantity_change)  as quantity_change,
-        dq.corrected(k.corrected, 'change_date', b.change_date)          as change_date,
-        dq.corrected(k.corrected, 'reason', b.reason)                    as reason,
-        dq.corrected(k.corrected, 'created_at', b.created_at)            as created_at,
-        dq.corrected_row_hash(b._row_hash, k.corrected)                  as _row_hash
+        dq.corrected(k.corrected, 'product_id', b.product_id)                  as product_id,
+        dq.corrected(k.corrected, 'quantity_change', b.quantity_change)        as quantity_change,
+        dq.corrected(k.corrected, 'change_date', b.change_date)                as change_date,
+        dq.corrected(k.corrected, 'reason', b.reason)::character varying(100)  as reason,
+        dq.corrected(k.corrected, 'created_at', b.created_at)                  as created_at,
+        dq.corrected_row_hash(b._row_hash, k.corrected)                        as _row_hash
     from batch_rows as b
     left join dq.run_corrections('inventory_tracking') as k on k.natural_key = b.tracking_id::text
 )

@@ -13,19 +13,20 @@ with batch_rows as (
 ),
 
 -- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
--- source's value, and the row's hash covers it (docs/reprocessing.md).
+-- source's value, and the row's hash covers it (docs/reprocessing.md). Lengths and scales are
+-- cast back: dq.corrected returns its type without them.
 corrected_rows as (
     select
         b.product_id,
-        dq.corrected(k.corrected, 'product_name', b.product_name)  as product_name,
-        dq.corrected(k.corrected, 'category', b.category)          as category,
-        dq.corrected(k.corrected, 'unit_price', b.unit_price)      as unit_price,
-        dq.corrected(k.corrected, 'cost_price', b.cost_price)      as cost_price,
-        dq.corrected(k.corrected, 'in_stock', b.in_stock)          as in_stock,
-        dq.corrected(k.corrected, 'store_branch', b.store_branch)  as store_branch,
-        dq.corrected(k.corrected, 'created_at', b.created_at)      as created_at,
+        dq.corrected(k.corrected, 'product_name', b.product_name)::character varying(100)  as product_name,
+        dq.corrected(k.corrected, 'category', b.category)::character varying(50)           as category,
+        dq.corrected(k.corrected, 'unit_price', b.unit_price)                              as unit_price,
+        dq.corrected(k.corrected, 'cost_price', b.cost_price)                              as cost_price,
+        dq.corrected(k.corrected, 'in_stock', b.in_stock)                                  as in_stock,
+        dq.corrected(k.corrected, 'store_branch', b.store_branch)                          as store_branch,
+        dq.corrected(k.corrected, 'created_at', b.created_at)                              as created_at,
         b._extracted_at,
-        dq.corrected_row_hash(b._row_hash, k.corrected)            as _row_hash
+        dq.corrected_row_hash(b._row_hash, k.corrected)                                    as _row_hash
     from batch_rows as b
     left join dq.run_corrections('products') as k on k.natural_key = b.product_id::text
 ),

@@ -11,7 +11,8 @@ with batch_rows as (
 ),
 
 -- A correction accepted from a quarantine batch (dq.corrections) takes the place of the
--- source's value, and the row's hash covers it (docs/reprocessing.md).
+-- source's value, and the row's hash covers it (docs/reprocessing.md). Lengths and scales are
+-- cast back: dq.corrected returns its type without them.
 corrected_rows as (
     select
         b._natural_key,
