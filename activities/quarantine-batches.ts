@@ -189,8 +189,12 @@ export function makeResolveReprocess(context: ActivityContext) {
         const [request] = await tx<{ batch_id: string; requested_by: string }[]>`
         select quarantine_batch_id as batch_id, requested_by from dq.batch_requests where request_id = ${input.requestId}`
         if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
-        // Set-based: the rules each sent row failed again are hashed once, then anti-joined.
+        // Set-based: the rules each sent row failed again, hashed once and anti-joined. With the
+        // run's verdicts and violations not yet analyzed, PostgreSQL guessed one row each side
+        // and compared every pair in a nested loop.
         await tx`analyze dq.violations`
+        await tx`analyze dq.verdicts`
+        await tx`set local enable_nestloop = off`
         await tx`
         with sent as (
           select table_name, natural_key from dq.verdicts where run_id = ${input.runId}
