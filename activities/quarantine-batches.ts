@@ -189,11 +189,9 @@ export function makeResolveReprocess(context: ActivityContext) {
         const [request] = await tx<{ batch_id: string; requested_by: string }[]>`
         select quarantine_batch_id as batch_id, requested_by from dq.batch_requests where request_id = ${input.requestId}`
         if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
-        // Set-based: the rules each sent row failed again, hashed once and anti-joined. With the
-        // run's verdicts and violations not yet analyzed, PostgreSQL guessed one row each side
-        // and compared every pair in a nested loop.
-        await tx`analyze dq.violations`
-        await tx`analyze dq.verdicts`
+        // Set-based: the rules each sent row failed again, hashed once and anti-joined. Left to
+        // choose, PostgreSQL guessed one row each side (statistics of rows just written) and
+        // compared every pair in a nested loop.
         await tx`set local enable_nestloop = off`
         await tx`
         with sent as (

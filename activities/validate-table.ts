@@ -115,8 +115,15 @@ async function archiveQuarantinedRows(
   const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
   const archived: QuarantineObject[] = []
+  // A reprocess archives only the rows its batch does not hold yet: new versions (corrected rows).
+  const alreadyHeld = input.quarantineBatchId
+    ? `where not exists (
+         select 1 from dq.violations as held
+         where held.quarantine_batch_id = ${quoteLiteral(input.quarantineBatchId)} and held.table_name = ${literal(input.tableName)}
+           and held.natural_key = f.natural_key and held.rule_name = f.rule_name and held.row_hash = f.row_hash)`
+    : ''
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
-    const failing = `(${failingRowsSql(rule, cleanTable, batchId)}) as f`
+    const failing = `(select * from (${failingRowsSql(rule, cleanTable, batchId)}) as f ${alreadyHeld}) as f`
     const [summary] = await warehouse.unsafe<{ n: number }[]>(`select count(*)::int as n from ${failing}`)
     if (!summary || summary.n === 0) continue
     const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
