@@ -7,6 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import type {
+  ArchiveFailedLoadsInput,
+  ArchiveFailedLoadsResult,
+  StageFailedLoadInput,
+  StageFailedLoadResult,
+} from '../lib/contract.ts'
 import { withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { batchIdFor } from '../lib/extract/batch-names.ts'
@@ -34,12 +40,6 @@ import {
   writeErrorDocument,
 } from '../lib/extract/failed-loads.ts'
 import { describeStagingTable } from '../lib/extract/staging-catalog.ts'
-import type {
-  ArchiveFailedLoadsInput,
-  ArchiveFailedLoadsResult,
-  StageFailedLoadInput,
-  StageFailedLoadResult,
-} from '../lib/contract.ts'
 import { sha256File } from '../lib/sheets/sheet-files.ts'
 import { SHEET_SPECS } from '../lib/sheets/sheet-specs.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
