@@ -15,7 +15,7 @@
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
 
-import { ParentClosePolicy, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow'
+import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'
 import {
   type ExtractResult,
