@@ -26,6 +26,7 @@ import { projectRoot } from '../lib/paths.ts'
 import { connectClient, workflowIdFor } from '../lib/temporal.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { createWorker, shutdownWorker, workflowBundle } from '../worker/worker.ts'
+import { envFor } from './cli-environment.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')
@@ -74,18 +75,6 @@ function reprocessConfig(base: Config, scale: number): Config {
     temporal: { ...base.temporal, taskQueue: TASK_QUEUE },
     s3: { ...base.s3, bucket: BUCKET },
     sheets: { ...base.sheets, dir: path.join(base.dataDir, `bench-reprocess-sheets-s${scale}`) },
-  }
-}
-
-function envFor(config: Config): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PACCAFE_SOURCE_URL: config.sourceUrl,
-    PACCAFE_WAREHOUSE_URL: config.warehouseUrl,
-    PACCAFE_S3_BUCKET: config.s3.bucket,
-    PACCAFE_SHEETS_DIR: config.sheets.dir,
-    PACCAFE_TASK_QUEUE: config.temporal.taskQueue,
-    PACCAFE_LOG_LEVEL: 'error',
   }
 }
 

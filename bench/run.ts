@@ -12,6 +12,7 @@ import { measureModelsFloor } from '../lib/models-floor.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../local-services/services.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
+import { envFor } from './cli-environment.ts'
 import { measureFloors } from './floor.ts'
 import { benchReprocess, printReprocessTable, type ReprocessMeasurement } from './reprocess.ts'
 
@@ -49,17 +50,6 @@ function benchConfig(base: Config, scale: number): Config {
     warehouseUrl: withDatabaseName(base.warehouseUrl, `paccafe_bench_s${scale}_wh`),
     s3: { ...base.s3, bucket: 'paccafe-bench' },
     sheets: { ...base.sheets, dir: path.join(base.dataDir, `bench-sheets-s${scale}`) },
-  }
-}
-
-function envFor(config: Config): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PACCAFE_SOURCE_URL: config.sourceUrl,
-    PACCAFE_WAREHOUSE_URL: config.warehouseUrl,
-    PACCAFE_S3_BUCKET: config.s3.bucket,
-    PACCAFE_SHEETS_DIR: config.sheets.dir,
-    PACCAFE_LOG_LEVEL: 'error',
   }
 }
 
