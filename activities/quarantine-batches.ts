@@ -74,9 +74,13 @@ export function makePrepareReprocess(context: ActivityContext) {
       file: fileText === undefined ? null : requestFingerprint({ fileText }),
       fromSource: request.fromSource ?? false,
     })
-    const runId = `reprocess-${requestId.slice(0, 16)}`
     const done = await recordedOutcome(warehouse, requestId)
-    if (done) return { requestId, runId, rowsSelected: done.rowsSubmitted, correctionsRecorded: 0, done }
+    if (done) return { requestId, runId: done.runId, rowsSelected: done.rowsSubmitted, correctionsRecorded: 0, done }
+    // The same request after a reprocess run of it failed is a new run (that one's rows went back).
+    const base = `reprocess-${requestId.slice(0, 16)}`
+    const [failed] = await warehouse<{ n: number }[]>`
+      select count(*)::int as n from etl.runs where run_id like ${`${base}%`} and status = 'failed'`
+    const runId = failed && failed.n > 0 ? `${base}-${failed.n + 1}` : base
     const summary = await assertBatchOpen(warehouse, batchId)
     if (request.file && request.fromSource) {
       throw new BadInputError('A reprocess takes a corrected file or re-reads the source, not both')
@@ -99,7 +103,7 @@ export function makePrepareReprocess(context: ActivityContext) {
                                        from_source, requested_by)
         values (${requestId}, ${batchId}, 'reprocess', ${runId}, ${tx.json(selection)}, ${fileKey ?? null},
                 ${request.fromSource ?? false}, ${by})
-        on conflict (request_id) do nothing`
+        on conflict (request_id) do update set run_id = excluded.run_id`
       await tx`update dq.quarantine_batches set status = 'reprocessing', updated_at = now() where batch_id = ${batchId}`
       return recorded
     })

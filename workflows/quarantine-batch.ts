@@ -136,15 +136,16 @@ export async function quarantineBatch(rawInput: QuarantineBatchInput): Promise<B
   setHandler(discardUpdate, (request) => discard(request).catch((error) => Promise.reject(asFailure(error))), {
     validator: validator(DiscardRequestSchema, 'discard'),
   })
-  setHandler(reprocessSignal, (request) => {
+  // A signal's handler lasts as long as its work, so the batch does not close under it.
+  setHandler(reprocessSignal, async (request) => {
     const problem = inputProblem(ReprocessRequestSchema, request)
     if (problem) return kept(new Error(`reprocess: ${problem}`))
-    reprocess(request).catch(kept)
+    await reprocess(request).catch(kept)
   })
-  setHandler(discardSignal, (request) => {
+  setHandler(discardSignal, async (request) => {
     const problem = inputProblem(DiscardRequestSchema, request)
     if (problem) return kept(new Error(`discard: ${problem}`))
-    discard(request).catch(kept)
+    await discard(request).catch(kept)
   })
 
   upsertMemo(batchMemo(summary))
