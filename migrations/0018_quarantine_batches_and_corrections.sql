@@ -146,19 +146,3 @@ exception when others then
 end
 $$;
 
--- The staged order tables as the warehouse reads them, with their active corrections: what the
--- warehouse reconciles with (activities/reconcile-warehouse.ts).
-create view dq.corrected_orders as
-select o.order_id,
-       dq.corrected(k.corrected, 'order_status', o.order_status) as order_status,
-       o._batch_id
-from staging.orders as o
-left join dq.run_corrections('orders') as k on k.natural_key = o.order_id::text;
-
-create view dq.corrected_order_details as
-select d.order_detail_id,
-       dq.corrected(k.corrected, 'order_id', d.order_id) as order_id,
-       dq.corrected(k.corrected, 'subtotal', d.subtotal) as subtotal,
-       d._batch_id
-from staging.order_details as d
-left join dq.run_corrections('order_details') as k on k.natural_key = d.order_detail_id::text;

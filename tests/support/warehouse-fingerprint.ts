@@ -35,6 +35,13 @@ const BY_SCHEMA: Record<string, Record<string, Treatment>> = {
     created_at: 'presence',
     updated_at: 'presence',
     resolved_at: 'presence',
+    // A quarantine batch is named after the run that held its rows back.
+    quarantine_batch_id: 'omit',
+    last_seen_run_id: 'omit',
+    resolved_in_run: 'omit',
+    workflow_id: 'omit',
+    object_prefix: 'omit',
+    closed_at: 'presence',
   },
 }
 
