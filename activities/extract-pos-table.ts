@@ -3,18 +3,16 @@
 
 import type { ExtractPosTableInput, ExtractResult, RunMode } from '../lib/contract.ts'
 import { refreshStatistics, type TransactionSql, withCancellableSession } from '../lib/db.ts'
-import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
+import { batchIdFor } from '../lib/extract/batch-names.ts'
 import { type BatchCounts, markBatchStaged, openBatch, stagedBatchCounts } from '../lib/extract/batch-records.ts'
-import { chunkedCopy } from '../lib/extract/chunked-copy.ts'
+import { copySourceRows, SOURCE_SCHEMA } from '../lib/extract/copy-source-rows.ts'
 import { mirrorIsReplaceable, prepareLoadAsMirror, swapLoadIntoMirror } from '../lib/extract/first-load.ts'
 import { upsertChangedRows } from '../lib/extract/merge-rows.ts'
 import { assertNoSchemaDrift, describeStagingTable, type StagingTable } from '../lib/extract/staging-catalog.ts'
-import { cancellationSignal, heartbeat } from '../lib/heartbeat.ts'
 import { quoteIdentifier as q } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
 
-const SOURCE_SCHEMA = 'public'
 const TIMESTAMP_LITERAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/
 
 /**
@@ -93,28 +91,12 @@ async function copyIntoLoadTable(
   batchId: string,
   extractedFrom: string | null,
 ): Promise<string> {
-  const loadTable = loadTableName(batchId, staging.table)
   if (extractedFrom !== null && !TIMESTAMP_LITERAL.test(extractedFrom)) {
     throw new Error(`Unexpected high-water mark ${extractedFrom}`)
   }
-  // COPY takes no bind parameters; the only value inlined is a timestamp we formatted ourselves.
-  await chunkedCopy(context.warehouse, {
-    sourceUrl: context.config.sourceUrl,
-    warehouseUrl: context.config.warehouseUrl,
-    sourceSchema: SOURCE_SCHEMA,
-    staging,
-    batchId,
-    loadTable,
-    source: 'pos',
-    where: extractedFrom === null ? null : `created_at >= '${extractedFrom}'::timestamp`,
-    chunkRows: context.config.extractChunkRows,
-    onChunk: (progress) => {
-      // A cancelled or timed-out attempt stops at a chunk boundary; the retry resumes there.
-      cancellationSignal().throwIfAborted()
-      heartbeat(progress)
-    },
-  })
-  return loadTable
+  // The only value inlined is a timestamp we formatted ourselves.
+  const where = extractedFrom === null ? null : `created_at >= '${extractedFrom}'::timestamp`
+  return copySourceRows(context.warehouse, context.config, staging, batchId, where)
 }
 
 /** Merges the load table into the mirror, records the batch and the watermark: one transaction. */

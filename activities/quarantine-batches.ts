@@ -248,12 +248,11 @@ export function makeResolveReprocess(context: ActivityContext) {
           batchStatus: status,
         }
       })
-    const outcome = await recordStep(context.warehouse, { runId: input.runId, step: 'resolve' }, async () => {
-      const resolved = await resolve()
-      return { ...resolved, rowsIn: resolved.rowsSubmitted, rowsOut: resolved.rowsPublished }
+    const step = await recordStep(context.warehouse, { runId: input.runId, step: 'resolve' }, async () => {
+      const outcome = await resolve()
+      return { outcome, rowsIn: outcome.rowsSubmitted, rowsOut: outcome.rowsPublished }
     })
-    const { rowsIn: _in, rowsOut: _out, ...result } = outcome
-    return result
+    return step.outcome
   }
 }
 

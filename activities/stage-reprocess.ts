@@ -5,18 +5,15 @@
 import type { ExtractResult, RequestInput } from '../lib/contract.ts'
 import type { TransactionSql } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
-import { batchIdFor, loadTableName } from '../lib/extract/batch-names.ts'
+import { batchIdFor } from '../lib/extract/batch-names.ts'
 import { markBatchStaged, openBatch, stagedBatchCounts } from '../lib/extract/batch-records.ts'
-import { chunkedCopy } from '../lib/extract/chunked-copy.ts'
+import { copySourceRows, SOURCE_SCHEMA } from '../lib/extract/copy-source-rows.ts'
 import { upsertChangedRows } from '../lib/extract/merge-rows.ts'
 import { POS_TABLES } from '../lib/extract/sources.ts'
 import { assertNoSchemaDrift, describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
-import { heartbeat } from '../lib/heartbeat.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
-
-const SOURCE_SCHEMA = 'public'
 
 export function makeStageReprocess(context: ActivityContext) {
   return async function stageReprocess(input: RequestInput): Promise<ExtractResult[]> {
@@ -99,24 +96,17 @@ async function stageTable(
 async function copyRowsByKey(context: ActivityContext, tableName: string, batchId: string, keys: string[]) {
   const staging = await describeStagingTable(context.warehouse, tableName)
   await assertNoSchemaDrift(context.source, SOURCE_SCHEMA, staging)
-  const loadTable = loadTableName(batchId, tableName)
   const key = staging.keyColumns[0] as string
   const keyType = staging.sourceColumns.find((column) => column.name === key)?.type ?? 'text'
-  // COPY takes no bind parameters: the keys are inlined as one quoted array literal.
+  // The keys are inlined as one quoted array literal.
   const keyArray = quoteLiteral(
     `{${keys.map((k) => `"${k.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`,
   )
-  await chunkedCopy(context.warehouse, {
-    sourceUrl: context.config.sourceUrl,
-    warehouseUrl: context.config.warehouseUrl,
-    sourceSchema: SOURCE_SCHEMA,
+  return copySourceRows(
+    context.warehouse,
+    context.config,
     staging,
     batchId,
-    loadTable,
-    source: 'pos',
-    where: `${q(key)} = any(${keyArray}::${keyType}[])`,
-    chunkRows: context.config.extractChunkRows,
-    onChunk: (progress) => heartbeat(progress),
-  })
-  return loadTable
+    `${q(key)} = any(${keyArray}::${keyType}[])`,
+  )
 }

@@ -117,14 +117,20 @@ function sheetKeyColumns(tableName: string): readonly string[] {
   return SHEET_SPECS.find((spec) => spec.name === tableName)?.naturalKey ?? []
 }
 
+/**
+ * A staging row `s` as a JSON object of its source columns, each as text: what the batch file
+ * showed, and what a correction's source value is compared with.
+ */
+function sourceRowAsText(staging: StagingTable): string {
+  const columns = staging.sourceColumns.map((column) => `${quoteLiteral(column.name)}, s.${q(column.name)}::text`)
+  return `jsonb_build_object(${columns.join(', ')})`
+}
+
 /** The staging rows of these keys, each column as text (what the batch file showed). */
 async function stagingRows(sql: Sql, staging: StagingTable, keys: string[]) {
   const key = naturalKeyExpression(staging.keyColumns, 's')
-  const columns = staging.sourceColumns
-    .map((column) => `${quoteLiteral(column.name)}, s.${q(column.name)}::text`)
-    .join(', ')
   const rows = await sql.unsafe<{ natural_key: string; source_row: Record<string, string | null> }[]>(
-    `select ${key} as natural_key, json_build_object(${columns}) as source_row
+    `select ${key} as natural_key, ${sourceRowAsText(staging)} as source_row
      from staging.${q(staging.table)} as s
      where ${key} = any($1::text[]) and s._deleted_at is null`,
     [keys],
@@ -242,13 +248,10 @@ export async function retireChangedCorrections(sql: Sql, runId: string): Promise
   for (const { table_name } of tables) {
     const staging = await describeStagingTable(sql, table_name)
     const key = naturalKeyExpression(staging.keyColumns, 's')
-    const columns = staging.sourceColumns
-      .map((column) => `${quoteLiteral(column.name)}, s.${q(column.name)}::text`)
-      .join(', ')
     const result = await sql.unsafe(
       `update dq.corrections as k
        set retired_at = now(), retired_in_run = $1, retired_source_value = s.source_row ->> k.column_name
-       from (select ${key} as natural_key, jsonb_build_object(${columns}) as source_row
+       from (select ${key} as natural_key, ${sourceRowAsText(staging)} as source_row
              from staging.${q(table_name)} as s
              where s._batch_id in (select batch_id from etl.batches where run_id = $1 and table_name = $2)) as s
        where k.table_name = $2 and k.retired_at is null and k.natural_key = s.natural_key
