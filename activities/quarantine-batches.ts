@@ -193,26 +193,20 @@ export function makeResolveReprocess(context: ActivityContext) {
         const [request] = await tx<{ batch_id: string; requested_by: string }[]>`
         select quarantine_batch_id as batch_id, requested_by from dq.batch_requests where request_id = ${input.requestId}`
         if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
-        // Set-based: the rules each sent row failed again, hashed once and anti-joined. Left to
-        // choose, PostgreSQL guessed one row each side (statistics of rows just written) and
+        // Set-based: the sent rows' verdicts, with the rules each failed again, hashed once. Left
+        // to choose, PostgreSQL guessed one row each side (statistics of rows just written) and
         // compared every pair in a nested loop.
         await tx`set local enable_nestloop = off`
         await tx`
-        with sent as (
-          select table_name, natural_key from dq.verdicts where run_id = ${input.runId}
-        ),
-        failed_again as materialized (
-          select table_name, natural_key, rule_name, coalesce(column_name, '') as column_name
-          from dq.violations where last_seen_run_id = ${input.runId}
+        with sent as materialized (
+          select table_name, natural_key, failed_rules from dq.verdicts where run_id = ${input.runId}
         ),
         resolved as (
           select v.violation_id
           from dq.violations as v
           join sent as s on s.table_name = v.table_name and s.natural_key = v.natural_key
-          left join failed_again as a
-            on a.table_name = v.table_name and a.natural_key = v.natural_key
-           and a.rule_name = v.rule_name and a.column_name = coalesce(v.column_name, '')
-          where v.quarantine_batch_id = ${request.batch_id} and v.status = 'open' and a.natural_key is null
+          where v.quarantine_batch_id = ${request.batch_id} and v.status = 'open'
+            and v.rule_name <> all(s.failed_rules)
         )
         update dq.violations as v
         set status = 'reprocessed', resolved_at = now(), resolved_by = ${request.requested_by},

@@ -11,6 +11,7 @@ import { copySourceRows, SOURCE_SCHEMA } from '../lib/extract/copy-source-rows.t
 import { upsertChangedRows } from '../lib/extract/merge-rows.ts'
 import { POS_TABLES } from '../lib/extract/sources.ts'
 import { assertNoSchemaDrift, describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
+import { inTurns } from '../lib/in-turns.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
@@ -21,16 +22,19 @@ export function makeStageReprocess(context: ActivityContext) {
     const [request] = await warehouse<{ selection: Record<string, string[]>; from_source: boolean }[]>`
       select selection, from_source from dq.batch_requests where request_id = ${input.requestId}`
     if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
-    const results: ExtractResult[] = []
-    for (const [tableName, keys] of Object.entries(request.selection).sort()) {
-      if (request.from_source && !(POS_TABLES as readonly string[]).includes(tableName)) {
-        throw new BadInputError(
-          `${tableName} is a sheet: its rows come back by correcting the sheet file (the next run ingests it) or with a corrected CSV, not --from-source`,
-        )
-      }
-      results.push(await stageTable(context, input.runId, tableName, keys, request.from_source))
+    const tables = Object.entries(request.selection).sort(([a], [b]) => a.localeCompare(b))
+    const sheet = tables.find(([tableName]) => !(POS_TABLES as readonly string[]).includes(tableName))
+    if (request.from_source && sheet) {
+      throw new BadInputError(
+        `${sheet[0]} is a sheet: its rows come back by correcting the sheet file (the next run ingests it) or with a corrected CSV, not --from-source`,
+      )
     }
-    return results
+    // Two tables at a time, as models run, each in a transaction of its own.
+    const staged = new Map<string, ExtractResult>()
+    await inTurns(tables, 2, async ([tableName, keys]) => {
+      staged.set(tableName, await stageTable(context, input.runId, tableName, keys, request.from_source))
+    })
+    return tables.map(([tableName]) => staged.get(tableName) as ExtractResult)
   }
 }
 

@@ -60,7 +60,8 @@ export function makeValidateTable(context: ActivityContext) {
     const validate = async (session: Sql) => {
       await recordRuleCatalogue(session, rules, 'replace')
       await assertRulesCompile(session, rules, cleanTable, batchId)
-      const archived = await archiveQuarantinedRows(session, context.store, input, rules, cleanTable, batchId)
+      await collectFailures(session, rules, cleanTable, batchId)
+      const archived = await archiveQuarantinedRows(session, context.store, input, rules, batchId)
       return { archived, counts: await recordVerdicts(session, input, rules, cleanTable, batchId, archived) }
     }
     const result = await recordStep(
@@ -102,33 +103,52 @@ async function assertRulesCompile(sql: Sql, rules: Rule[], cleanTable: string, b
   }
 }
 
+/**
+ * Every rule is checked once: the rows failing each rule, in the session's temporary table
+ * `failures`, which archiving and the verdicts then read (the session is this step's own).
+ */
+async function collectFailures(session: Sql, rules: Rule[], cleanTable: string, batchId: string): Promise<void> {
+  const failuresSelect =
+    rules.length > 0
+      ? rules.map((rule) => failingRowsSql(rule, cleanTable, batchId)).join('\n union all \n')
+      : `select null::text as natural_key, null::text as batch_id, null::text as row_hash, null::text as rule_name,
+                null::text as column_name, null::text as severity, null::text as offending_value,
+                null::jsonb as replacement where false`
+  await session.unsafe('drop table if exists pg_temp.failures')
+  await session.unsafe(`create temporary table failures as ${failuresSelect}`)
+  await session.unsafe('analyze pg_temp.failures')
+}
+
 /** Archives, per reject or nullify rule, the original staging rows that failed it. */
 async function archiveQuarantinedRows(
-  warehouse: Sql,
+  session: Sql,
   store: ObjectStore,
   input: ValidateTableInput,
   rules: Rule[],
-  cleanTable: string,
   batchId: string,
 ): Promise<QuarantineObject[]> {
-  const staging = await describeStagingTable(warehouse, input.tableName)
+  const staging = await describeStagingTable(session, input.tableName)
   const stagingKey = naturalKeyExpression(staging.keyColumns, 's')
   const sourceColumns = staging.sourceColumns.map((column) => `'${column.name}', s.${q(column.name)}`).join(', ')
   const archived: QuarantineObject[] = []
   // A reprocess archives only the rows its batch does not hold yet: new versions (corrected rows).
   const alreadyHeld = input.quarantineBatchId
-    ? `where not exists (
+    ? `and not exists (
          select 1 from dq.violations as held
          where held.quarantine_batch_id = ${quoteLiteral(input.quarantineBatchId)} and held.table_name = ${literal(input.tableName)}
            and held.natural_key = f.natural_key and held.rule_name = f.rule_name and held.row_hash = f.row_hash)`
     : ''
+  // The batch's violations were written after the statistics were: the planner would expect one
+  // row and probe them in a nested loop for every failing row.
+  if (input.quarantineBatchId) await session`set enable_nestloop = off`
   for (const rule of rules.filter((r) => ARCHIVED_SEVERITIES.has(r.severity))) {
-    const failing = `(select * from (${failingRowsSql(rule, cleanTable, batchId)}) as f ${alreadyHeld}) as f`
-    const [summary] = await warehouse.unsafe<{ n: number }[]>(`select count(*)::int as n from ${failing}`)
+    const failing = `(select * from failures as f where f.rule_name = ${literal(rule.name)} ${alreadyHeld}) as f`
+    const [summary] = await session.unsafe<{ n: number }[]>(`select count(*)::int as n from ${failing}`)
     if (!summary || summary.n === 0) continue
     const objectKey = quarantineObjectKey(input.runId, input.tableName, rule.name)
+    // The run's staged rows are found by their batch's index, not by hashing all of staging.
     const upload = await archiveLines(
-      warehouse,
+      session,
       store,
       objectKey,
       `select json_build_object(
@@ -138,7 +158,7 @@ async function archiveQuarantinedRows(
           'source_row', json_build_object(${sourceColumns})
         )::text as line
        from ${failing}
-       join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key
+       join staging.${q(input.tableName)} as s on ${stagingKey} = f.natural_key and s._batch_id = ${literal(batchId)}
        order by f.natural_key`,
     )
     archived.push({
@@ -150,6 +170,7 @@ async function archiveQuarantinedRows(
       sha256: upload.sha256,
     })
   }
+  if (input.quarantineBatchId) await session`reset enable_nestloop`
   await writeManifest(store, input.runId, input.tableName, archived)
   return archived
 }
@@ -161,7 +182,7 @@ interface VerdictCounts {
   rowsQuarantined: number
 }
 
-/** Violations, rule results, verdicts and the quarantine index, in one transaction. */
+/** Violations, rule results, verdicts and the quarantine index, in one transaction, from `failures`. */
 async function recordVerdicts(
   sql: Sql,
   input: ValidateTableInput,
@@ -177,16 +198,11 @@ async function recordVerdicts(
     quarantineBatchId: input.quarantineBatchId ?? input.runId,
   }
   return sql.begin(async (tx) => {
-    const failuresSelect =
-      rules.length > 0
-        ? rules.map((rule) => failingRowsSql(rule, cleanTable, batchId)).join('\n union all \n')
-        : `select null::text as natural_key, null::text as batch_id, null::text as row_hash, null::text as rule_name,
-                  null::text as column_name, null::text as severity, null::text as offending_value,
-                  null::jsonb as replacement where false`
-    await tx.unsafe(`create temporary table failures on commit drop as ${failuresSelect}`)
+    // A reprocess finds the batch's rows again by design: its verdicts' failed rules say what
+    // failed again (resolveReprocess), and the violations are left as they are.
     await recordViolations(
       tx,
-      scope,
+      { ...scope, noteSeenAgain: !input.quarantineBatchId },
       `select natural_key, column_name, rule_name, severity, offending_value,
               replacement #>> '{}' as corrected_value, row_hash
        from failures`,
@@ -201,11 +217,12 @@ async function recordVerdicts(
     )
     await tx`delete from dq.verdicts where run_id = ${input.runId} and table_name = ${input.tableName}`
     await tx.unsafe(
-      `insert into dq.verdicts (run_id, batch_id, table_name, natural_key, verdict, nullified, fixed)
+      `insert into dq.verdicts (run_id, batch_id, table_name, natural_key, verdict, nullified, fixed, failed_rules)
        select $1, $3, $2, c.natural_key,
               case when bool_or(f.severity = 'reject') then 'reject' else 'publish' end,
               coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'nullify'), '{}'),
-              coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'fix'), '{}')
+              coalesce(jsonb_object_agg(f.column_name, f.replacement) filter (where f.severity = 'fix'), '{}'),
+              coalesce(array_agg(f.rule_name order by f.rule_name) filter (where f.rule_name is not null), '{}')
        from ${cleanTable} as c
        left join failures as f on f.natural_key = c.natural_key
        group by c.natural_key`,

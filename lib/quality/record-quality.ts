@@ -52,26 +52,44 @@ export async function recordRuleCatalogue(
 /**
  * Records the rows of `violations`, a select with the columns natural_key, column_name,
  * rule_name, severity, offending_value, corrected_value and row_hash (trusted SQL, built by the
- * caller). An unchanged row seen again keeps its first violation (the identity key), and the
- * violation notes the run that saw it last. Reject and nullify violations belong to a quarantine
- * batch: the run's own, or for a reprocess the batch it reprocesses.
+ * caller). An unchanged row seen again keeps its first violation (the identity key). Reject and
+ * nullify violations belong to a quarantine batch (the run's own, or for a reprocess the batch
+ * it reprocesses); seen again, they note the run (unless `noteSeenAgain` is false: a reprocess),
+ * and those of a failed run, which opened no batch, join this run's. Warn and fix violations
+ * hold nothing back and keep their first run.
  */
 export async function recordViolations(
   tx: TransactionSql,
-  scope: QualityScope & { quarantineBatchId?: string },
+  scope: QualityScope & { quarantineBatchId?: string; noteSeenAgain?: boolean },
   violations: string,
 ): Promise<void> {
   const quarantineBatchId = scope.quarantineBatchId ?? scope.runId
+  const sameViolation = (
+    table: string,
+  ) => `v.table_name = ${table} and v.natural_key = f.natural_key and v.rule_name = f.rule_name
+       and v.row_hash = f.row_hash and v.column_name is not distinct from f.column_name`
+  // Set-based statements, not an upsert: ON CONFLICT probes the identity key row by row.
+  const noteSeenAgain = scope.noteSeenAgain ?? true
+  if (noteSeenAgain) {
+    await tx.unsafe(
+      `update dq.violations as v set last_seen_run_id = $1
+     from (${violations}) as f
+     where ${sameViolation('$2')} and f.severity in ('reject', 'nullify') and v.last_seen_run_id is distinct from $1`,
+      [scope.runId, scope.tableName],
+    )
+  }
   await tx.unsafe(
     `insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
                                 offending_value, corrected_value, row_hash, quarantine_batch_id, last_seen_run_id)
-     select $1, $2, $3, v.natural_key, v.column_name, v.rule_name, v.severity,
-            v.offending_value, v.corrected_value, v.row_hash,
-            case when v.severity in ('reject', 'nullify') then $4 end, $1
-     from (${violations}) as v
-     on conflict on constraint violations_identity_key do update set last_seen_run_id = excluded.last_seen_run_id`,
+     select $1, $2, $3, f.natural_key, f.column_name, f.rule_name, f.severity,
+            f.offending_value, f.corrected_value, f.row_hash,
+            case when f.severity in ('reject', 'nullify') then $4 end, $1
+     from (${violations}) as f
+     where not exists (select 1 from dq.violations as v where ${sameViolation('$3')})
+     on conflict on constraint violations_identity_key do nothing`,
     [scope.runId, scope.batchId, scope.tableName, quarantineBatchId],
   )
+  if (!noteSeenAgain) return
   // A failed run opened no batch: the violations it found, found again, belong to this run's.
   await tx`
     update dq.violations as v

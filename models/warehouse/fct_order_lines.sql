@@ -2,6 +2,7 @@
 -- unique_key: nk_order_detail_id
 -- grain: one order line
 -- publishes: order_details
+-- previous_versions: kept
 -- refresh: order_ts, order_date_id, order_time_id, nk_customer_id, sk_customer_id, customer_master_id, nk_employee_id, sk_employee_id, payment_method, order_status from warehouse.int_orders by nk_order_id
 -- refresh: sk_product_id, sk_store_id, cost_price from warehouse.dim_products by nk_product_id at order_ts unindexed
 -- computed: cost_amount numeric(12, 2) = quantity * cost_price
@@ -9,6 +10,8 @@
 --
 -- A line takes its order's header and the product version valid at the order's time; the
 -- line's branch is its product's branch. Revenue is the subtotal of lines of Completed orders.
+-- Previous versions are kept so that fct_orders and int_daily_units_sold can take a changed or
+-- removed line out of where it was counted, and leave alone the rejected lines that never came in.
 
 with published_lines as (
     select d.*

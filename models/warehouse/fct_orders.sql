@@ -3,8 +3,9 @@
 -- grain: one order
 -- previous_versions: kept
 --
--- Rebuilds the orders this run touched: a new or changed header, or a new or changed line,
--- published or not (a line whose new version is rejected has left fct_order_lines).
+-- Rebuilds the orders this run touched: a new or changed header, or a line this run wrote or
+-- removed (a line whose new version is rejected has left fct_order_lines), on the order it is
+-- on now and the one it was on.
 -- An order belongs to the branch of the products on its lines, the most frequent one if they
 -- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
 -- lines' sum is lines_subtotal. Previous versions are kept so that int_customer_orders and
@@ -21,17 +22,14 @@ with touched_orders as (
 
     union all
 
-    -- Other orders whose lines this run wrote, re-linked or removed. PostgreSQL counts a
-    -- union's rows as the sum of its parts; `distinct` on the clean lines' orders tells it how
-    -- few orders a day touches, so it looks their lines up by index rather than hashing all of
-    -- fct_order_lines.
+    -- Other orders whose lines this run wrote, re-linked or removed.
     select o.*
     from warehouse.int_orders as o
     where o._run_id is distinct from etl.current_run_id()
       and o.nk_order_id in (
           select nk_order_id from warehouse.fct_order_lines where _run_id = etl.current_run_id()
           union
-          select distinct order_id from clean.order_details
+          select nk_order_id from warehouse.fct_order_lines__previous where _replaced_in = etl.current_run_id()
       )
 ),
 

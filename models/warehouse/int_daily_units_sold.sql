@@ -15,10 +15,11 @@ with touched_blocks as (
 
     union
 
-    -- Lines this run removed from fct_order_lines: their new version was rejected.
-    select natural_key::integer / 10000
-    from dq.verdicts
-    where run_id = etl.current_run_id() and table_name = 'order_details' and verdict = 'reject'
+    -- Lines this run removed from fct_order_lines (their new version was rejected). A rejected
+    -- line that was never published touches nothing.
+    select nk_order_detail_id / 10000
+    from warehouse.fct_order_lines__previous
+    where _replaced_in = etl.current_run_id()
 ),
 
 -- Lines of Completed orders: the first build sums them all, later builds those of the blocks

@@ -1,8 +1,8 @@
 // Changes to the hand-made fixture (tests/support/warehouse-fixture.ts) after its first run, one
 // run each: a price change opens a product version that only later lines use, a customer that
 // arrives late re-links its orders, a rejected line or a moved order leaves the marts' days,
-// hours, customers and months that counted it, and a warehouse that no longer reconciles fails
-// the run.
+// hours, customers and months that counted it, a moved line leaves its order, and a warehouse
+// that no longer reconciles fails the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, rootMessage } from '../support/harness.ts'
 import { fixtureWarehouse } from '../support/warehouse-fixture.ts'
@@ -152,6 +152,18 @@ describe('changes to the hand-made fixture, one run each, in order', () => {
       january2030,
     ])
     expect((await rfm())[2]).toEqual({ customer: 7, first: '2024-02-10', frequency: 2, monetary: '6.00' })
+  })
+
+  it('a line moved to another order leaves the order that counted it', async () => {
+    // Line 1009 (a 5.00 Latte) moves from order 102 to order 100; neither header changes.
+    await h.source`update order_details set order_id = 100 where order_detail_id = 1009`
+    await h.run('full')
+    const orders = await rows(`select nk_order_id as "order", line_count, items_count, lines_subtotal::text
+                               from warehouse.fct_orders where nk_order_id in (100, 102) order by 1`)
+    expect(orders).toEqual([
+      { order: 100, line_count: 3, items_count: 3, lines_subtotal: '12.00' },
+      { order: 102, line_count: 2, items_count: 2, lines_subtotal: '8.00' },
+    ])
   })
 
   it('fails a run whose warehouse no longer reconciles with the source, naming the check', async () => {
