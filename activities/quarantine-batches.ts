@@ -240,6 +240,7 @@ export function makeResolveReprocess(context: ActivityContext) {
           rowsStillNullified: counts?.nullified ?? 0,
           rowsOpen: summary?.rowsOpen ?? 0,
           batchStatus: status,
+          ...(summary ? { batch: summary } : {}),
         }
       })
     const step = await recordStep(context.warehouse, { runId: input.runId, step: 'resolve' }, async () => {

@@ -10,7 +10,7 @@ import { markBatchStaged, openBatch, stagedBatchCounts } from '../lib/extract/ba
 import { copySourceRows, SOURCE_SCHEMA } from '../lib/extract/copy-source-rows.ts'
 import { upsertChangedRows } from '../lib/extract/merge-rows.ts'
 import { POS_TABLES } from '../lib/extract/sources.ts'
-import { assertNoSchemaDrift, describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
+import { assertNoSchemaDrift, describeStagingTable, naturalKeyIn } from '../lib/extract/staging-catalog.ts'
 import { inTurns } from '../lib/in-turns.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
@@ -65,10 +65,9 @@ async function stageTable(
         : { inserted: 0, updated: 0 }
       if (loadTable) await tx.unsafe(`drop table if exists staging.${q(loadTable)}`)
       // Every selected row still in staging joins the batch, changed at the source or not.
-      const key = naturalKeyExpression(staging.keyColumns, 's')
       const sent = await tx.unsafe(
         `update staging.${q(tableName)} as s set _batch_id = $1
-         where ${key} = any($2::text[]) and s._deleted_at is null`,
+         where ${naturalKeyIn(staging, 's', '$2')} and s._deleted_at is null`,
         [batchId, keys],
       )
       const resubmitted = sent.count - merged.inserted - merged.updated

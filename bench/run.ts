@@ -251,11 +251,14 @@ const program = new Command()
   .name('bench')
   .argument('<stage>', 'the stage to measure: extract, models or reprocess')
   .option('--scales <list>', 'comma-separated scales', '1,10,100,1000')
-  .option('--repeat <n>', 'models: full builds per scale, each beside its own floor; the median ratio is shown (3)')
+  .option(
+    '--repeat <n>',
+    'models: full builds per scale, each beside its own floor; reprocess: measurements per scale, each on fresh databases; the median ratio is shown (3)',
+  )
   .action(async (stage: string, options: { scales: string; repeat?: string }) => {
     const stages = { extract: benchExtract, models: benchModels, reprocess: benchReprocess } as const
     if (!(stage in stages)) throw new Error(`Unknown stage ${stage}; stages: ${Object.keys(stages).join(', ')}`)
-    if (options.repeat !== undefined && stage !== 'models') throw new Error('--repeat applies to the models stage only')
+    if (options.repeat !== undefined && stage === 'extract') throw new Error('--repeat applies to models and reprocess')
     const repeat = Number(options.repeat ?? 3)
     if (!Number.isInteger(repeat) || repeat < 1)
       throw new Error(`--repeat must be a whole number of 1 or more, not ${options.repeat}`)

@@ -319,6 +319,8 @@ export interface ReprocessOutcome {
   /** Rows of the batch still waiting for a person afterwards. */
   rowsOpen: number
   batchStatus: BatchStatus
+  /** The batch afterwards (counts and files), so that its workflow need not ask again. */
+  batch?: QuarantineBatchSummary
 }
 
 export interface DiscardInput {

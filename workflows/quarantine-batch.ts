@@ -16,6 +16,7 @@ import {
   allHandlersFinished,
   condition,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -30,6 +31,7 @@ import {
   QuarantineBatchInputSchema,
   type QuarantineBatchSummary,
   REPROCESS_WORKFLOW_PREFIX,
+  type ReprocessOutcome,
   type ReprocessRequest,
   ReprocessRequestSchema,
 } from '../lib/contract.ts'
@@ -65,19 +67,24 @@ export async function quarantineBatch(rawInput: QuarantineBatchInput): Promise<B
   const { describeBatch, prepareReprocess, settleBatch, discardBatch } = proxyActivities<Activities>(
     bookkeepingOptions(heartbeatSeconds),
   )
-  let summary: QuarantineBatchSummary = await describeBatch({ batchId })
-  const state: BatchState = { batchId, status: summary.status, rowsOpen: summary.rowsOpen, requestsHandled: 0 }
+  // Until the batch is described, its state is what a batch workflow starts with: open rows.
+  let summary: QuarantineBatchSummary | undefined
+  const state: BatchState = { batchId, status: 'open', rowsOpen: 0, requestsHandled: 0 }
   setHandler(statusQuery, () => state)
 
-  const refresh = async () => {
-    summary = await describeBatch({ batchId })
-    state.status = summary.status
-    state.rowsOpen = summary.rowsOpen
-    upsertMemo(batchMemo(summary))
+  const show = (latest: QuarantineBatchSummary) => {
+    summary = latest
+    state.status = latest.status
+    state.rowsOpen = latest.rowsOpen
+    upsertMemo(batchMemo(latest))
   }
+  const refresh = async () => show(await describeBatch({ batchId }))
+  const described = refresh()
 
-  // One request at a time: each waits for the one before it.
-  let queue: Promise<unknown> = Promise.resolve()
+  // One request at a time: each waits for the one before it, and the first for the batch to be
+  // described (a request can arrive in the workflow's first task, as soon as the run that
+  // opened the batch returns: its handler is registered before anything is awaited).
+  let queue: Promise<unknown> = described.catch(() => undefined)
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
     const turn = queue.then(work)
     queue = turn.catch(() => undefined)
@@ -89,16 +96,23 @@ export async function quarantineBatch(rawInput: QuarantineBatchInput): Promise<B
       const prepared = await prepareReprocess({ batchId, request })
       let outcome = prepared.done
       if (!outcome) {
+        // A reprocess that ran settled the batch and describes it in its outcome: nothing to ask.
+        const describedByOutcome = patched('reprocess-outcome-describes-batch')
+        let ran: ReprocessOutcome | undefined
         try {
-          outcome = await executeChild(reprocessRun, {
+          ran = await executeChild(reprocessRun, {
             workflowId: REPROCESS_WORKFLOW_PREFIX + prepared.runId,
             args: [{ runId: prepared.runId, batchId, requestId: prepared.requestId, heartbeatSeconds }],
             staticSummary: `Reprocess of quarantine batch ${batchId}: ${prepared.rowsSelected} rows`,
           })
         } finally {
-          await settleBatch({ batchId })
-          await refresh()
+          if (describedByOutcome && ran?.batch) show(ran.batch)
+          else {
+            await settleBatch({ batchId })
+            await refresh()
+          }
         }
+        outcome = ran
       }
       state.requestsHandled += 1
       state.lastOutcome = outcome
@@ -117,6 +131,8 @@ export async function quarantineBatch(rawInput: QuarantineBatchInput): Promise<B
   const validator = (schema: TSchema, what: string) => (request: unknown) => {
     const problem = inputProblem(schema, request)
     if (problem) throw refused(`${what}: ${problem}`)
+    // Not described yet: the request's first activity checks the batch instead.
+    if (!summary) return
     if (state.rowsOpen === 0) throw refused(`Quarantine batch ${batchId} is ${state.status}: no row is waiting`)
     const table = (request as ReprocessRequest).table
     if (table && !summary.tables.some((t) => t.tableName === table)) {
@@ -148,7 +164,7 @@ export async function quarantineBatch(rawInput: QuarantineBatchInput): Promise<B
     await discard(request).catch(kept)
   })
 
-  upsertMemo(batchMemo(summary))
+  await described
   await condition(() => state.rowsOpen === 0 && allHandlersFinished())
   return state
 }

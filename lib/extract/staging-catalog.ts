@@ -68,3 +68,16 @@ export function naturalKeyExpression(keyColumns: string[], alias: string): strin
   const parts = keyColumns.map((column) => `${alias}.${quoteIdentifier(column)}::text`)
   return parts.length === 1 ? (parts[0] as string) : `concat_ws('|', ${parts.join(', ')})`
 }
+
+/**
+ * SQL that is true for the rows whose natural key is in `keysParam` (a text[] parameter). A
+ * one-column key is compared in its own type, so that the primary key's index finds the rows.
+ */
+export function naturalKeyIn(staging: StagingTable, alias: string, keysParam: string): string {
+  const [only, ...more] = staging.keyColumns
+  const type = staging.sourceColumns.find((column) => column.name === only)?.type ?? 'text'
+  if (only === undefined || more.length > 0) {
+    return `${naturalKeyExpression(staging.keyColumns, alias)} = any(${keysParam}::text[])`
+  }
+  return `${alias}.${quoteIdentifier(only)} = any(${keysParam}::text[]::${type}[])`
+}

@@ -150,5 +150,6 @@ export async function recordedOutcome(sql: Sql, requestId: string): Promise<Repr
     rowsStillNullified: row.rows_still_nullified,
     rowsOpen: summary?.rowsOpen ?? 0,
     batchStatus: summary?.status ?? 'open',
+    ...(summary ? { batch: summary } : {}),
   }
 }

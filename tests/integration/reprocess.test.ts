@@ -2,12 +2,14 @@
 // quarantine batch workflow waits, a corrected CSV from the bucket comes back through a
 // `reprocess` update and is published, the correction survives later loads until the source
 // moves on, and bad files, repeated requests, --from-source and discard behave as documented.
+import { WithStartWorkflowOperation } from '@temporalio/client'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { batchWorkflowId, requestDiscard, requestReprocess } from '../../client/batches.ts'
 import { readText } from '../../lib/object-store.ts'
 import { batchFileKey, correctedPrefix } from '../../lib/quality/batch-files.ts'
-import { statusQuery } from '../../workflows/messages.ts'
+import { reprocessUpdate, statusQuery } from '../../workflows/messages.ts'
+import { quarantineBatch } from '../../workflows/quarantine-batch.ts'
 import type { Harness } from '../support/harness.ts'
 import { fixtureWarehouse } from '../support/warehouse-fixture.ts'
 
@@ -193,6 +195,28 @@ describe('a quarantine batch, reprocessed', () => {
       { column_name: 'quantity', retired_in_run: third, retired_source_value: '2' },
       { column_name: 'subtotal', retired_in_run: third, retired_source_value: '6.00' },
     ])
+  })
+
+  it("carries out a request that arrives in its workflow's first task", async () => {
+    // Restarted with an update in its first task (update-with-start), as a request sent the
+    // moment the run that opened the batch returns can be: its handler is already there.
+    await h.client.workflow.getHandle(batchWorkflowId(batchId)).terminate('test: restarted with a request')
+    const [open] = await h.warehouse<{ table_name: string; natural_key: string }[]>`
+      select table_name, natural_key from dq.violations
+      where quarantine_batch_id = ${batchId} and status = 'open' order by table_name, natural_key limit 1`
+    expect(open).toBeDefined()
+    const startWorkflowOperation = new WithStartWorkflowOperation(quarantineBatch, {
+      workflowId: batchWorkflowId(batchId),
+      taskQueue: h.config.temporal.taskQueue,
+      args: [{ batchId }],
+      workflowIdConflictPolicy: 'FAIL',
+    })
+    const outcome = await h.client.workflow.executeUpdateWithStart(reprocessUpdate, {
+      args: [{ table: open?.table_name, keys: [open?.natural_key as string], requestedBy: 'ani' }],
+      startWorkflowOperation,
+    })
+    expect(outcome).toMatchObject({ rowsSubmitted: 1, batchStatus: 'partly_reprocessed' })
+    expect(outcome.rowsOpen).toBeGreaterThan(0)
   })
 
   it('is discarded with who and why, and its workflow completes', async () => {
