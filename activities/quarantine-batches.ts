@@ -23,6 +23,7 @@ import {
   assertBatchOpen,
   batchSummary,
   heldTables,
+  type OpenBatch,
   recordBatch,
   recordedOutcome,
   refreshBatchStatus,
@@ -81,7 +82,7 @@ export function makePrepareReprocess(context: ActivityContext) {
     const [failed] = await warehouse<{ n: number }[]>`
       select count(*)::int as n from etl.runs where run_id like ${`${base}%`} and status = 'failed'`
     const runId = failed && failed.n > 0 ? `${base}-${failed.n + 1}` : base
-    const summary = await assertBatchOpen(warehouse, batchId)
+    const batch = await assertBatchOpen(warehouse, batchId)
     if (request.file && request.fromSource) {
       throw new BadInputError('A reprocess takes a corrected file or re-reads the source, not both')
     }
@@ -92,7 +93,7 @@ export function makePrepareReprocess(context: ActivityContext) {
         `Correction file ${fileKey} is a file of table ${checked.tableName}, not ${request.table}`,
       )
     }
-    const selection = await selectRows(context, summary, request, checked?.tableName, checked?.naturalKeys)
+    const selection = await selectRows(context, batch, request, checked?.tableName, checked?.naturalKeys)
     const rowsSelected = Object.values(selection).reduce((sum, keys) => sum + keys.length, 0)
     if (rowsSelected === 0) throw new BadInputError(`Nothing to reprocess in batch ${batchId}: no open row matches`)
     const by = request.requestedBy ?? 'unknown'
@@ -136,21 +137,21 @@ async function readCorrectionObject(context: ActivityContext, key: string): Prom
 /** The rows a request sends again, per table: open rows of the batch, narrowed by table, keys and file. */
 async function selectRows(
   context: ActivityContext,
-  summary: QuarantineBatchSummary,
+  batch: OpenBatch,
   request: PrepareReprocessInput['request'],
   fileTable: string | undefined,
   fileKeys: string[] | undefined,
 ): Promise<Record<string, string[]>> {
   const table = fileTable ?? request.table
-  if (table && !summary.tables.some((t) => t.tableName === table)) {
+  if (table && !batch.tables.includes(table)) {
     throw new BadInputError(
-      `Quarantine batch ${summary.batchId} holds no rows of table ${table} (it holds ${summary.tables.map((t) => t.tableName).join(', ')})`,
+      `Quarantine batch ${batch.batchId} holds no rows of table ${table} (it holds ${batch.tables.join(', ')})`,
     )
   }
   const keys = request.keys ?? fileKeys ?? null
   const rows = await context.warehouse<{ table_name: string; natural_key: string }[]>`
     select distinct table_name, natural_key from dq.violations
-    where quarantine_batch_id = ${summary.batchId} and status = 'open'
+    where quarantine_batch_id = ${batch.batchId} and status = 'open'
       and (${table ?? null}::text is null or table_name = ${table ?? null})
       and (${keys}::text[] is null or natural_key = any(${keys}::text[]))
     order by table_name, natural_key`
@@ -159,7 +160,7 @@ async function selectRows(
     const unknown = request.keys.filter((key) => !found.has(key))
     if (unknown.length > 0) {
       throw new BadInputError(
-        `Quarantine batch ${summary.batchId} has no open row with key ${unknown.slice(0, 10).join(', ')}${table ? ` in table ${table}` : ''}`,
+        `Quarantine batch ${batch.batchId} has no open row with key ${unknown.slice(0, 10).join(', ')}${table ? ` in table ${table}` : ''}`,
       )
     }
   }
@@ -193,21 +194,11 @@ export function makeResolveReprocess(context: ActivityContext) {
         const [request] = await tx<{ batch_id: string; requested_by: string }[]>`
         select quarantine_batch_id as batch_id, requested_by from dq.batch_requests where request_id = ${input.requestId}`
         if (!request) throw new BadInputError(`There is no reprocess request ${input.requestId}`)
-        // Set-based: the sent rows' verdicts, with the rules each failed again, hashed once. Left
-        // to choose, PostgreSQL guessed one row each side (statistics of rows just written) and
-        // compared every pair in a nested loop.
+        // Set-based: the batch's open violations joined with the sent rows' verdicts (one per
+        // row), hashed once. Left to choose, PostgreSQL guessed one row each side (statistics of
+        // rows just written) and compared every pair in a nested loop.
         await tx`set local enable_nestloop = off`
         await tx`
-        with sent as materialized (
-          select table_name, natural_key, failed_rules from dq.verdicts where run_id = ${input.runId}
-        ),
-        resolved as (
-          select v.violation_id
-          from dq.violations as v
-          join sent as s on s.table_name = v.table_name and s.natural_key = v.natural_key
-          where v.quarantine_batch_id = ${request.batch_id} and v.status = 'open'
-            and v.rule_name <> all(s.failed_rules)
-        )
         update dq.violations as v
         set status = 'reprocessed', resolved_at = now(), resolved_by = ${request.requested_by},
             resolved_in_run = ${input.runId},
@@ -215,8 +206,11 @@ export function makeResolveReprocess(context: ActivityContext) {
               (select '; corrections ' || string_agg(k.correction_id::text, ', ' order by k.correction_id)
                from dq.corrections as k
                where k.table_name = v.table_name and k.natural_key = v.natural_key and k.retired_at is null), '')
-        from resolved as r
-        where v.violation_id = r.violation_id`
+        from dq.verdicts as sent
+        where sent.run_id = ${input.runId}
+          and v.quarantine_batch_id = ${request.batch_id} and v.status = 'open'
+          and v.table_name = sent.table_name and v.natural_key = sent.natural_key
+          and v.rule_name <> all(sent.failed_rules)`
         const [counts] = await tx<{ submitted: number; published: number; rejected: number; nullified: number }[]>`
         select count(*)::int as submitted,
                count(*) filter (where verdict = 'publish')::int as published,

@@ -110,13 +110,26 @@ export async function refreshBatchStatus(tx: TransactionSql, batchId: string, by
 }
 
 /** Fails with a clear line unless the batch exists and still has rows waiting. */
-export async function assertBatchOpen(sql: Sql, batchId: string): Promise<QuarantineBatchSummary> {
-  const summary = await batchSummary(sql, batchId)
-  if (!summary) throw new BadInputError(`There is no quarantine batch ${batchId} (see: paccafe batches)`)
-  if (summary.rowsOpen === 0) {
-    throw new BadInputError(`Quarantine batch ${batchId} is ${summary.status}: no row of it is waiting any more`)
+/** An open batch's id and the tables it holds rows of; a batch with no row waiting is refused. */
+export interface OpenBatch {
+  batchId: string
+  tables: string[]
+}
+
+export async function assertBatchOpen(sql: Sql, batchId: string): Promise<OpenBatch> {
+  // Not batchSummary: a request needs to know only that rows wait, and of which tables.
+  const [batch] = await sql<{ status: BatchStatus; tables: string[]; waiting: boolean }[]>`
+    select b.status,
+           array(select distinct v.table_name from dq.violations as v
+                 where v.quarantine_batch_id = b.batch_id order by v.table_name) as tables,
+           exists (select 1 from dq.violations as v
+                   where v.quarantine_batch_id = b.batch_id and v.status = 'open') as waiting
+    from dq.quarantine_batches as b where b.batch_id = ${batchId}`
+  if (!batch) throw new BadInputError(`There is no quarantine batch ${batchId} (see: paccafe batches)`)
+  if (!batch.waiting) {
+    throw new BadInputError(`Quarantine batch ${batchId} is ${batch.status}: no row of it is waiting any more`)
   }
-  return summary
+  return { batchId, tables: batch.tables }
 }
 
 /** A request's id: the same batch, action and arguments (and file contents) give the same id. */
