@@ -21,8 +21,11 @@ select
     m.change_date                                                              as change_ts,
     coalesce(warehouse.date_id(m.change_date), -1)                             as change_date_id,
     m.product_id                                                               as nk_product_id,
-    coalesce(p.sk_product_id, unknown_product.sk_product_id)                   as sk_product_id,
-    coalesce(p.sk_store_id, unknown_product.sk_store_id)                       as sk_store_id,
+    -- A product not in the warehouse (yet) is the unknown member, looked up once.
+    coalesce(p.sk_product_id,
+             (select sk_product_id from warehouse.dim_products where nk_product_id = -1))    as sk_product_id,
+    coalesce(p.sk_store_id,
+             (select sk_store_id from warehouse.dim_products where nk_product_id = -1))      as sk_store_id,
     warehouse.movement_sign(m.reason) * abs(m.quantity_change)                 as quantity,
     m.reason,
     m.reason in ('Damaged', 'Expired')                                         as is_waste,
@@ -31,4 +34,3 @@ from published_movements as m
 left join warehouse.dim_products as p
     on p.nk_product_id = m.product_id
    and m.change_date >= p.valid_from and m.change_date < p.valid_to
-cross join (select * from warehouse.dim_products where nk_product_id = -1) as unknown_product

@@ -33,8 +33,11 @@ select
     o.nk_employee_id,
     o.sk_employee_id,
     l.product_id                                                           as nk_product_id,
-    coalesce(p.sk_product_id, unknown_product.sk_product_id)               as sk_product_id,
-    coalesce(p.sk_store_id, unknown_product.sk_store_id)                   as sk_store_id,
+    -- A product not in the warehouse (yet) is the unknown member, looked up once.
+    coalesce(p.sk_product_id,
+             (select sk_product_id from warehouse.dim_products where nk_product_id = -1))    as sk_product_id,
+    coalesce(p.sk_store_id,
+             (select sk_store_id from warehouse.dim_products where nk_product_id = -1))      as sk_store_id,
     l.quantity,
     l.unit_price,
     l.subtotal,
@@ -48,4 +51,3 @@ left join warehouse.int_orders as o on o.nk_order_id = l.order_id
 left join warehouse.dim_products as p
     on p.nk_product_id = l.product_id
    and o.order_ts >= p.valid_from and o.order_ts < p.valid_to
-cross join (select * from warehouse.dim_products where nk_product_id = -1) as unknown_product

@@ -23,18 +23,27 @@ with published_orders as (
         on v.natural_key = o.natural_key
 )
 
+-- The walk-in (-2) and unknown (-1) members are looked up by subqueries of their own, each run
+-- once: cross-joined, they were looked up again for every order when PostgreSQL expected few.
 select
     o.nk_order_id,
     o.order_ts,
     coalesce(warehouse.date_id(o.order_ts), -1)                               as order_date_id,
     coalesce(warehouse.time_id(o.order_ts), -1)                               as order_time_id,
     o.nk_customer_id,
-    case when o.nk_customer_id is null then walk_in.sk_customer_id
-         else coalesce(c.sk_customer_id, unknown_customer.sk_customer_id) end         as sk_customer_id,
-    case when o.nk_customer_id is null then walk_in.customer_master_id
-         else coalesce(c.customer_master_id, unknown_customer.customer_master_id) end as customer_master_id,
+    case when o.nk_customer_id is null
+         then (select sk_customer_id from warehouse.dim_customers where nk_customer_id = -2)
+         else coalesce(c.sk_customer_id,
+                       (select sk_customer_id from warehouse.dim_customers where nk_customer_id = -1))
+    end                                                                       as sk_customer_id,
+    case when o.nk_customer_id is null
+         then (select customer_master_id from warehouse.dim_customers where nk_customer_id = -2)
+         else coalesce(c.customer_master_id,
+                       (select customer_master_id from warehouse.dim_customers where nk_customer_id = -1))
+    end                                                                       as customer_master_id,
     o.nk_employee_id,
-    coalesce(e.sk_employee_id, unknown_employee.sk_employee_id)               as sk_employee_id,
+    coalesce(e.sk_employee_id,
+             (select sk_employee_id from warehouse.dim_employees where nk_employee_id = -1)) as sk_employee_id,
     o.total_amount,
     o.payment_method,
     o.order_status
@@ -44,7 +53,3 @@ from published_orders as o
 -- coalesce(nk_customer_id, -2), it expected the joins to multiply the orders).
 left join warehouse.dim_customers as c on c.nk_customer_id = o.nk_customer_id
 left join warehouse.dim_employees as e on e.nk_employee_id = o.nk_employee_id
-cross join (select * from warehouse.dim_customers where nk_customer_id = -1) as unknown_customer
--- No customer on the order: a walk-in sale.
-cross join (select * from warehouse.dim_customers where nk_customer_id = -2) as walk_in
-cross join (select * from warehouse.dim_employees where nk_employee_id = -1) as unknown_employee
