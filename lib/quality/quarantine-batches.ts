@@ -109,13 +109,13 @@ export async function refreshBatchStatus(tx: TransactionSql, batchId: string, by
   return row.status
 }
 
-/** Fails with a clear line unless the batch exists and still has rows waiting. */
-/** An open batch's id and the tables it holds rows of; a batch with no row waiting is refused. */
+/** An open batch's id and the tables it holds rows of. */
 export interface OpenBatch {
   batchId: string
   tables: string[]
 }
 
+/** Fails with a clear line unless the batch exists and still has rows waiting. */
 export async function assertBatchOpen(sql: Sql, batchId: string): Promise<OpenBatch> {
   // Not batchSummary: a request needs to know only that rows wait, and of which tables.
   const [batch] = await sql<{ status: BatchStatus; tables: string[]; waiting: boolean }[]>`
