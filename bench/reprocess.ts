@@ -27,6 +27,7 @@ import { connectClient, workflowIdFor } from '../lib/temporal.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { createWorker, shutdownWorker, workflowBundle } from '../worker/worker.ts'
 import { envFor } from './cli-environment.ts'
+import { medianByRatio } from './median.ts'
 
 const run = promisify(execFile)
 const cli = path.join(projectRoot, 'bin', 'paccafe')
@@ -351,8 +352,7 @@ export async function benchReprocess(base: Config, scales: number[], repeat = 3)
         printMeasurement(measurement, n)
         measurements.push(measurement)
       }
-      const median = [...measurements].sort((a, b) => a.ratio - b.ratio)[Math.floor((repeat - 1) / 2)]
-      const kept = { ...(median as ReprocessMeasurement), ratios: measurements.map((m) => m.ratio) }
+      const kept = { ...medianByRatio(measurements), ratios: measurements.map((m) => m.ratio) }
       printBenchLines(kept)
       results.push(kept)
     }

@@ -14,6 +14,7 @@ import { servicesUp } from '../local-services/services.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { envFor } from './cli-environment.ts'
 import { measureFloors } from './floor.ts'
+import { medianByRatio } from './median.ts'
 import { benchReprocess, printReprocessTable, type ReprocessMeasurement } from './reprocess.ts'
 
 const run = promisify(execFile)
@@ -179,9 +180,7 @@ async function benchModels(base: Config, scales: number[], repeat: number): Prom
     for (let n = 1; n <= repeat; n++)
       builds.push(await measureFullBuild(config, scale, `bench-models-${stamp}-full-${n}`))
     const ratios = builds.map((b) => b.ratio)
-    const { build: full, floor } = [...builds].sort((a, b) => a.ratio - b.ratio)[
-      Math.floor((repeat - 1) / 2)
-    ] as (typeof builds)[number]
+    const { build: full, floor } = medianByRatio(builds)
     await run(cli, ['simulate', '--days', '1'], { env: envFor(config) })
     const incrementalRun = `bench-models-${stamp}-incremental`
     await extractOnce(config, 'incremental', incrementalRun)
