@@ -13,6 +13,7 @@ import { BadInputError } from '../lib/errors.ts'
 import { type Cell, copyRows } from '../lib/extract/copy-rows.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { quoteIdentifier, quoteLiteral } from '../lib/sql-text.ts'
+import { householdFirstName, localFormat, type NameVariant, varyName } from './customer-variants.ts'
 import { pickDefect } from './pick-defect.ts'
 import {
   BRANCH_TYPOS,
@@ -55,18 +56,35 @@ export interface GeneratorResult {
 
 type Defect = [table: string, naturalKey: string, defect: string]
 
-/** Collects planted defects per table; flushed to seed_truth.defects after each table. */
+/**
+ * Collects planted defects per table, and which person each customer record is (with the
+ * planted look-alike pairs: duplicates and hard negatives); flushed to seed_truth after each table.
+ */
 export class GroundTruth {
   private pending: Defect[] = []
+  private persons: [customerId: number, personId: number][] = []
+  private pairs: [customerId: number, otherCustomerId: number, samePerson: 't' | 'f', kind: string][] = []
   readonly counts: Record<string, number> = {}
   plant(table: string, key: string | number, defect: string): void {
     this.pending.push([table, String(key), defect])
     const name = `${table}.${defect}`
     this.counts[name] = (this.counts[name] ?? 0) + 1
   }
+  /** Customer record `customerId` is person `personId` (the id of the person's first record). */
+  person(customerId: number, personId: number): void {
+    this.persons.push([customerId, personId])
+  }
+  /** A planted look-alike: the same person again (kind: how the record differs), or not. */
+  pair(customerId: number, otherCustomerId: number, samePerson: boolean, kind: string): void {
+    this.pairs.push([customerId, otherCustomerId, samePerson ? 't' : 'f', kind])
+  }
   async flush(sql: TransactionSql): Promise<void> {
     await copyRows(sql, 'seed_truth.defects', this.pending)
+    if (this.persons.length > 0) await copyRows(sql, 'seed_truth.customer_persons', this.persons)
+    if (this.pairs.length > 0) await copyRows(sql, 'seed_truth.customer_pairs', this.pairs)
     this.pending = []
+    this.persons = []
+    this.pairs = []
   }
 }
 
@@ -99,6 +117,9 @@ export async function generatePos(sql: Sql, options: GeneratorOptions, replace =
     await createPosSchema(tx)
     await tx`create schema seed_truth`
     await tx`create table seed_truth.defects (table_name text not null, natural_key text not null, defect text not null)`
+    await tx`create table seed_truth.customer_persons (customer_id int primary key, person_id int not null)`
+    await tx`create table seed_truth.customer_pairs
+             (customer_id int not null, other_customer_id int not null, same_person boolean not null, kind text not null)`
     await tx`create table seed_truth.generator (scale numeric, seed int, defect_rate numeric, generated_on date)`
     await tx`insert into seed_truth.generator
              values (${options.scale}, ${options.seed}, ${options.defectRate}, ${world.today})`
@@ -191,6 +212,24 @@ function* counting<T>(items: Iterable<T>, onItem: () => void): Generator<T> {
     onItem()
     yield item
   }
+}
+
+/** A person as the generator remembers them, to register again or to be mistaken for. */
+interface Person {
+  personId: number
+  first: string
+  last: string
+  emailLocal: string
+  phone: string
+}
+
+interface CustomerRecord {
+  person: Person
+  first: string
+  last: string
+  email: string | null
+  phone: string | null
+  lookAlike?: { of: number; samePerson: boolean; kind: string }
 }
 
 interface LinePlan {
@@ -348,27 +387,28 @@ export class World {
 
   *customers(truth: GroundTruth): Generator<Cell[]> {
     const f = this.faker
-    // A small ring of recent people is enough to draw duplicates from, at any scale.
-    const recent: { first: string; last: string; phone: string }[] = []
+    // A small ring of recent people is enough to draw look-alikes from, at any scale.
+    const recent: Person[] = []
     for (let n = 0; n < this.counts.customers; n++) {
       const id = this.span.after.customers + n + 1
-      const original = recent.length > 5 && this.chance() ? f.helpers.arrayElement(recent) : null
-      const first = original?.first ?? f.person.firstName()
-      const last = original?.last ?? f.person.lastName()
-      // A duplicate registration: the same person again, with another email or phone.
-      if (original) truth.plant('customers', id, 'duplicate_customer')
-      let email: string | null = `${handle(first)}.${handle(last)}.${id}@${f.internet.domainName()}`
-      if (this.chance()) {
-        email = f.helpers.arrayElement([`${first}.${last}${id}@`, `${first} ${last} ${id}`, `${last}${id}@@mail`])
-        truth.plant('customers', id, 'invalid_email')
-      } else if (f.number.float() < 0.05) {
-        email = null
+      const record = this.customerRecord(f, id, recent.length > 5 ? f.helpers.arrayElement(recent) : undefined)
+      truth.person(id, record.person.personId)
+      if (record.lookAlike) {
+        const { kind, samePerson, of } = record.lookAlike
+        truth.pair(id, of, samePerson, kind)
+        if (samePerson) truth.plant('customers', id, 'duplicate_customer')
       }
-      // A duplicate often keeps the original's phone: the evidence duplicate grouping looks for.
-      const realPhone = original && f.number.float() < 0.5 ? original.phone : `62${f.string.numeric(11)}`
-      let phone: string | null = realPhone
-      if (f.number.float() < 0.15) phone = null
-      else if (this.chance()) {
+      let email = record.email
+      if (this.chance()) {
+        email = f.helpers.arrayElement([
+          `${record.first}.${record.last}${id}@`,
+          `${record.first} ${record.last} ${id}`,
+          `${record.last}${id}@@mail`,
+        ])
+        truth.plant('customers', id, 'invalid_email')
+      }
+      let phone = record.phone
+      if (phone !== null && this.chance()) {
         phone = f.string.numeric(6)
         truth.plant('customers', id, 'short_phone')
       }
@@ -377,12 +417,74 @@ export class World {
         points = -f.number.int({ min: 1, max: 100 })
         truth.plant('customers', id, 'negative_loyalty_points')
       }
-      recent[id % 50] = { first, last, phone: realPhone }
+      recent[id % 50] = record.person
       // Customers register over the whole span, in id order, during opening hours.
       const createdAt =
         this.dayStart(n, this.counts.customers) + f.number.int({ min: 7 * 3_600_000, max: 21 * 3_600_000 })
-      yield [id, first, last, email, phone, points, posTimestamp(createdAt)]
+      yield [id, record.first, record.last, email, phone, points, posTimestamp(createdAt)]
     }
+  }
+
+  /**
+   * One customer record: a new person, or now and then someone like a recent one. A duplicate
+   * registration is the same person again who keeps one way of being reached (the phone, or the
+   * email's name) and changes the other, with the name as typed that day (another case, a typo,
+   * a nickname, first and last swapped, an initial, an accent). The hard negatives are other
+   * people: one who shares a common name (and nothing else), or a household's phone and surname.
+   */
+  private customerRecord(f: Faker, id: number, like: Person | undefined): CustomerRecord {
+    const fresh = (first: string, last: string, phone?: string): CustomerRecord => {
+      const person: Person = {
+        personId: id,
+        first,
+        last,
+        emailLocal: `${handle(first)}.${handle(last)}.${id}`,
+        phone: phone ?? `62${f.string.numeric(11)}`,
+      }
+      const email = f.number.float() < 0.05 ? null : `${person.emailLocal}@${f.internet.domainName()}`
+      // Some people give no phone; one who shares a household's phone gives it.
+      const given = phone !== undefined || f.number.float() >= 0.15 ? person.phone : null
+      return { person, first, last, email, phone: given }
+    }
+    const roll = f.number.float()
+    const rate = this.options.defectRate
+    if (like && roll < rate) {
+      const variant = f.helpers.arrayElement<NameVariant>([
+        'same',
+        'case_and_spacing',
+        'typo',
+        'nickname',
+        'swapped',
+        'initial',
+        'accent',
+      ])
+      const name = varyName(f, like.first, like.last, variant)
+      const keeps = f.datatype.boolean() ? 'phone' : 'email'
+      const handleAgain = `${handle(like.first)}${handle(like.last)}${f.number.int({ min: 1, max: 99 })}`
+      const email =
+        keeps === 'email'
+          ? `${like.emailLocal}@${f.datatype.boolean() ? f.internet.domainName() : 'gmail.com'}`
+          : `${handleAgain}@${f.internet.domainName()}`
+      const phone =
+        keeps === 'phone' ? (f.datatype.boolean() ? localFormat(like.phone) : like.phone) : `62${f.string.numeric(11)}`
+      return {
+        person: like,
+        first: name.first,
+        last: name.last,
+        email,
+        phone,
+        lookAlike: { of: like.personId, samePerson: true, kind: `${name.variant}, same ${keeps}` },
+      }
+    }
+    if (like && roll < rate * 1.5) {
+      const record = fresh(like.first, like.last)
+      return { ...record, lookAlike: { of: like.personId, samePerson: false, kind: 'common name' } }
+    }
+    if (like && roll < rate * 2) {
+      const record = fresh(householdFirstName(f, like.first), like.last, like.phone)
+      return { ...record, lookAlike: { of: like.personId, samePerson: false, kind: 'household phone' } }
+    }
+    return fresh(f.person.firstName(), f.person.lastName())
   }
 
   /** Plans order `orderId` from its own seed: the same plan every time it is asked for. */
