@@ -6,7 +6,7 @@ import { loadModels } from '../lib/model-engine/graph.ts'
 import type { Model } from '../lib/model-engine/model-file.ts'
 import { createObjectStore, type ObjectStore } from '../lib/object-store.ts'
 import { preflight } from '../lib/preflight.ts'
-import { loadRules, type Rule } from '../lib/quality/rules.ts'
+import { loadCatalogue, type Rule, type TableCheck } from '../lib/quality/rules.ts'
 
 export interface ActivityContext {
   config: Config
@@ -17,6 +17,8 @@ export interface ActivityContext {
   store: ObjectStore
   models: Model[]
   rules: Rule[]
+  /** The tables' volume and freshness checks, declared beside the rules. */
+  tableChecks: TableCheck[]
 }
 
 /**
@@ -34,7 +36,8 @@ export async function createActivityContext(config: Config): Promise<ActivityCon
     await Promise.all([warehouse.end({ timeout: 0 }), source.end({ timeout: 0 })])
     throw error
   }
-  return { config, warehouse, source, store, models: await loadModels(), rules: await loadRules() }
+  const { rules, tableChecks } = await loadCatalogue()
+  return { config, warehouse, source, store, models: await loadModels(), rules, tableChecks }
 }
 
 /** Closes the pools; a query still running (an activity given up on) is cut after `timeoutSeconds`. */

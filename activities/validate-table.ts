@@ -2,19 +2,21 @@
 // (write-audit-publish, step 2), as set-based SQL: rows never pass through workflow history.
 
 import type { ValidateTableInput, ValidationResult } from '../lib/contract.ts'
-import { refreshStatistics, type Sql, type TransactionSql, withCancellableSession } from '../lib/db.ts'
+import { refreshStatistics, type Sql, withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { batchIdFor } from '../lib/extract/batch-names.ts'
 import { describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
 import type { ObjectStore } from '../lib/object-store.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
 import {
+  type RuleResult,
   recordQuarantineIndex,
   recordRuleCatalogue,
   recordRuleResults,
   recordViolations,
 } from '../lib/quality/record-quality.ts'
-import { type Rule, rulesFor } from '../lib/quality/rules.ts'
+import { type Rule, rulesFor, type TableCheck } from '../lib/quality/rules.ts'
+import { applyThresholds, runTableChecks, tableCheckCatalogue, thresholdError } from '../lib/quality/table-checks.ts'
 import { quoteIdentifier as q, quoteLiteral } from '../lib/sql-text.ts'
 import { recordStep } from '../lib/steps.ts'
 import type { ActivityContext } from './context.ts'
@@ -49,20 +51,34 @@ function failingRowsSql(rule: Rule, cleanTable: string, batchId: string): string
 }
 
 /**
- * Archives the rows that fail reject and nullify rules to the object store, then, in one
- * transaction, records violations, rule results and one verdict per row.
+ * Checks the rules and the table checks; a result above its threshold stops the run here,
+ * before anything is archived or published, with the rule results recorded. Otherwise archives
+ * the rows that fail reject and nullify rules to the object store, then, in one transaction,
+ * records violations, rule results and one verdict per row.
  */
 export function makeValidateTable(context: ActivityContext) {
   return async function validateTable(input: ValidateTableInput): Promise<ValidationResult> {
     const rules = rulesFor(context.rules, input.tableName)
+    const checks = context.tableChecks.filter((check) => check.table === input.tableName)
+    // Count rules measure the source: their rows are counted, never violations or verdicts.
+    const judged = rules.filter((rule) => rule.severity !== 'count')
     const cleanTable = `clean.${q(input.tableName)}`
     const batchId = batchIdFor(input.runId, input.tableName)
     const validate = async (session: Sql) => {
-      await recordRuleCatalogue(session, rules, 'replace')
+      await recordRuleCatalogue(session, [...rules, ...tableCheckCatalogue(input.tableName, checks)], 'replace')
       await assertRulesCompile(session, rules, cleanTable, batchId)
-      await collectFailures(session, rules, cleanTable, batchId)
-      const archived = await archiveQuarantinedRows(session, context.store, input, rules, batchId)
-      return { archived, counts: await recordVerdicts(session, input, rules, cleanTable, batchId, archived) }
+      await collectFailures(session, judged, cleanTable, batchId)
+      const measured = await measure(session, input, rules, checks, cleanTable, batchId, context.config.timezone)
+      // A reprocess sends back rows that failed: a share of them failing again is no surprise.
+      const stop = input.quarantineBatchId
+        ? undefined
+        : thresholdError(input.tableName, rules, checks, measured.results)
+      if (stop) {
+        await recordRuleResults(session, { runId: input.runId, tableName: input.tableName }, measured.results)
+        throw stop
+      }
+      const archived = await archiveQuarantinedRows(session, context.store, input, judged, batchId)
+      return { archived, counts: await recordVerdicts(session, input, measured, cleanTable, batchId, archived) }
     }
     const result = await recordStep(
       context.warehouse,
@@ -120,6 +136,44 @@ async function collectFailures(session: Sql, rules: Rule[], cleanTable: string, 
   await session`set default_statistics_target = 10`
   await session.unsafe('analyze pg_temp.failures')
   await session`reset default_statistics_target`
+}
+
+/**
+ * The run's result of every rule (failing rows from `failures`, a count rule's rows counted
+ * apart) and table check, with the thresholds applied.
+ */
+async function measure(
+  session: Sql,
+  input: ValidateTableInput,
+  rules: Rule[],
+  checks: TableCheck[],
+  cleanTable: string,
+  batchId: string,
+  timezone: string,
+): Promise<{ rowsChecked: number; results: RuleResult[] }> {
+  const [checked] = await session.unsafe<{ n: number }[]>(`select count(*)::int as n from ${cleanTable}`)
+  const rowsChecked = checked?.n ?? 0
+  const failing = await session<{ rule_name: string; n: number }[]>`
+    select rule_name, count(*)::int as n from failures group by rule_name`
+  const failedRows = new Map(failing.map((row) => [row.rule_name, row.n]))
+  const results: RuleResult[] = []
+  for (const rule of rules) {
+    if (rule.severity !== 'count') {
+      results.push({ rule: rule.name, rowsChecked, rowsFailed: failedRows.get(rule.name) ?? 0 })
+      continue
+    }
+    const [counted] = await session.unsafe<{ n: number }[]>(
+      `select count(*)::int as n from ${cleanTable} as c where not coalesce((${rule.check}), false)`,
+    )
+    results.push({ rule: rule.name, rowsChecked, rowsFailed: counted?.n ?? 0, passed: true })
+  }
+  const tableResults = await runTableChecks(session, checks, {
+    runId: input.runId,
+    batchId,
+    tableName: input.tableName,
+    timezone,
+  })
+  return { rowsChecked, results: [...applyThresholds(rules, results), ...tableResults] }
 }
 
 /** Archives, per reject or nullify rule, the original staging rows that failed it. */
@@ -189,7 +243,7 @@ interface VerdictCounts {
 async function recordVerdicts(
   sql: Sql,
   input: ValidateTableInput,
-  rules: Rule[],
+  measured: { rowsChecked: number; results: RuleResult[] },
   cleanTable: string,
   batchId: string,
   archived: QuarantineObject[],
@@ -210,14 +264,8 @@ async function recordVerdicts(
               replacement #>> '{}' as corrected_value, row_hash
        from failures`,
     )
-    const [checked] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from ${cleanTable}`)
-    const rowsChecked = checked?.n ?? 0
-    const failedRows = await failuresPerRule(tx)
-    await recordRuleResults(
-      tx,
-      scope,
-      rules.map((rule) => ({ rule: rule.name, rowsChecked, rowsFailed: failedRows.get(rule.name) ?? 0 })),
-    )
+    const { rowsChecked } = measured
+    await recordRuleResults(tx, scope, measured.results)
     await tx`delete from dq.verdicts where run_id = ${input.runId} and table_name = ${input.tableName}`
     await tx.unsafe(
       `insert into dq.verdicts (run_id, batch_id, table_name, natural_key, verdict, nullified, fixed, failed_rules)
@@ -248,11 +296,4 @@ async function recordVerdicts(
       rowsQuarantined: failed?.quarantined ?? 0,
     }
   })
-}
-
-/** The number of failing rows of each rule that any row failed. */
-async function failuresPerRule(tx: TransactionSql): Promise<Map<string, number>> {
-  const rows = await tx<{ rule_name: string; n: number }[]>`
-    select rule_name, count(*)::int as n from failures group by rule_name`
-  return new Map(rows.map((row) => [row.rule_name, row.n]))
 }

@@ -6,6 +6,7 @@ import { registerBuildCommand } from './commands/build.ts'
 import { registerFailedLoadCommands } from './commands/failed-loads.ts'
 import { registerJourneyCommand } from './commands/journey.ts'
 import { registerModelsCommand } from './commands/models.ts'
+import { registerRulesCommand } from './commands/rules.ts'
 import { registerRunCommand } from './commands/run.ts'
 import { registerSeedCommand } from './commands/seed.ts'
 import { registerServicesCommand } from './commands/services.ts'
@@ -32,6 +33,7 @@ registerStartCommand(program)
 registerBuildCommand(program)
 registerBatchCommands(program)
 registerFailedLoadCommands(program)
+registerRulesCommand(program)
 
 // Output piped into `head` and the like: stop quietly when the reader is gone.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -27,6 +27,11 @@ export class AccountingMismatchError extends PaccafeError {
   readonly type = 'AccountingMismatchError'
 }
 
+/** A rule's failing rows (or a table check's fall) in a run went above its declared threshold. */
+export class RuleThresholdError extends PaccafeError {
+  readonly type = 'RuleThresholdError'
+}
+
 /** A command was given a wrong option or argument. */
 export class UsageError extends PaccafeError {
   readonly type = 'UsageError'
@@ -41,7 +46,12 @@ export class ServiceUnavailableError extends PaccafeError {
 }
 
 /** The failure types a retry policy must never retry. */
-export const NON_RETRYABLE_ERROR_TYPES = ['ConfigurationError', 'BadInputError', 'AccountingMismatchError'] as const
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'ConfigurationError',
+  'BadInputError',
+  'AccountingMismatchError',
+  'RuleThresholdError',
+] as const
 
 /** Converts a known project error into a non-retryable ApplicationFailure; others pass through. */
 export function toTemporalFailure(error: unknown): unknown {

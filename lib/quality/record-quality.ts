@@ -17,9 +17,13 @@ export interface CatalogueRule {
   name: string
   table: string
   column?: string
-  severity: Severity
+  /** A table check (volume, freshness, schema drift) judges the table, not its rows. */
+  kind?: 'row' | 'table'
+  severity: Severity | 'stop'
   check: string
   replacement?: string | number | null
+  /** As declared: a count of rows (`100`) or a share (`5%`). */
+  threshold?: string | number
   description: string
 }
 
@@ -39,12 +43,13 @@ export async function recordRuleCatalogue(
         ? sql`do update set
             table_name = excluded.table_name, column_name = excluded.column_name, severity = excluded.severity,
             check_sql = excluded.check_sql, replacement = excluded.replacement, description = excluded.description,
-            updated_at = now()`
+            kind = excluded.kind, threshold = excluded.threshold, updated_at = now()`
         : sql`do nothing`
     await sql`
-      insert into dq.rules (rule_name, table_name, column_name, severity, check_sql, replacement, description)
-      values (${rule.name}, ${rule.table}, ${rule.column ?? null}, ${rule.severity}, ${rule.check},
-              ${sql.json(rule.replacement ?? null)}, ${rule.description})
+      insert into dq.rules (rule_name, table_name, column_name, kind, severity, check_sql, replacement, threshold, description)
+      values (${rule.name}, ${rule.table}, ${rule.column ?? null}, ${rule.kind ?? 'row'}, ${rule.severity}, ${rule.check},
+              ${sql.json(rule.replacement ?? null)}, ${rule.threshold === undefined ? null : String(rule.threshold)},
+              ${rule.description})
       on conflict (rule_name) ${onConflict}`
   }
 }
@@ -103,6 +108,11 @@ export interface RuleResult {
   rule: string
   rowsChecked: number
   rowsFailed: number
+  /** Default: no row failed. A count rule always passes; a table check says. */
+  passed?: boolean
+  /** What a table check measured, in words. */
+  detail?: string
+  thresholdExceeded?: boolean
 }
 
 /**
@@ -110,7 +120,7 @@ export interface RuleResult {
  * rules: on a sheet table ingestion records its own rules and validation the declared ones.
  */
 export async function recordRuleResults(
-  tx: TransactionSql,
+  tx: Sql | TransactionSql,
   scope: Omit<QualityScope, 'batchId'>,
   results: RuleResult[],
 ): Promise<void> {
@@ -120,9 +130,10 @@ export async function recordRuleResults(
       and rule_name = any(${results.map((result) => result.rule)}::text[])`
   for (const result of results) {
     await tx`
-      insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed)
+      insert into dq.rule_results (run_id, rule_name, table_name, rows_checked, rows_failed, passed, detail,
+                                   threshold_exceeded)
       values (${scope.runId}, ${result.rule}, ${scope.tableName}, ${result.rowsChecked}, ${result.rowsFailed},
-              ${result.rowsFailed === 0})`
+              ${result.passed ?? result.rowsFailed === 0}, ${result.detail ?? null}, ${result.thresholdExceeded ?? false})`
   }
 }
 

@@ -7,7 +7,7 @@
 -- removed (a line whose new version is rejected has left fct_order_lines), on the order it is
 -- on now and the one it was on.
 -- An order belongs to the branch of the products on its lines, the most frequent one if they
--- differ (rule orders_single_branch records a warning then). total_amount is the POS's; the
+-- differ (rule orders_single_branch counts such orders in dq.rule_results). total_amount is the POS's; the
 -- lines' sum is lines_subtotal. Previous versions are kept so that int_customer_orders and
 -- int_monthly_customer_activity can take a changed order out of where it was counted.
 --
