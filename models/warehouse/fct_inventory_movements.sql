@@ -6,7 +6,8 @@
 -- computed: cost_value numeric(12, 2) = abs(quantity) * cost_price
 --
 -- The reason decides the direction (Restock adds, Damaged and Expired remove and are waste);
--- the quantity's absolute value is used (a contradicting sign is a warning, not a loss).
+-- the quantity's absolute value is used. The POS records every quantity as positive: a negative
+-- one is a warning (inventory_quantity_not_negative), not a movement the other way.
 
 with published_movements as (
     select m.*

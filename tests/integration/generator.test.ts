@@ -135,7 +135,7 @@ describe('the demo POS generator', () => {
       'employees.invalid_role',
       'inventory_tracking.invalid_reason',
       'inventory_tracking.missing_product',
-      'inventory_tracking.sign_contradicts_reason',
+      'inventory_tracking.negative_quantity',
       'order_details.non_positive_quantity',
       'order_details.orphaned_line',
       'order_details.subtotal_mismatch',

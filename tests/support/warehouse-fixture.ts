@@ -16,8 +16,9 @@ import { createHarness, type Harness } from './harness.ts'
  *                      103 Wed 2024-03-06 09:00 Completed, customer 7 and employee 9 missing
  *                      104 Wed 13:05 Completed, walk-in, line 1010
  *                      line 1005 has no order: an orphan, rejected.
- * Movements: Restock +20 of 1 on 03-01, Damaged -2 of 1 on 03-04, Expired "+3" of 2 on 03-05
- *            (sign warning, -3), and a movement with reason ERROR (rejected).
+ * Movements: Restock 20 of 1 on 03-01, Damaged "-2" of 1 on 03-04 (negative: a warning, still
+ *            -2), Expired 3 of 2 on 03-05 (-3: the POS records waste as positive), and a
+ *            movement with reason ERROR (rejected).
  * Counts: product 1 at Setara: 15 on 03-04, 12 on 03-06; a count at branch "Nowhere" (rejected).
  */
 export async function loadFixture(h: Harness): Promise<void> {
