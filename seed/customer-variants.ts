@@ -96,8 +96,9 @@ export function varyName(
 export function householdFirstName(faker: Faker, other: string): string {
   const canonical = (name: string) =>
     Object.entries(NICKNAMES).find(([, nicknames]) => nicknames.includes(name))?.[0] ?? name
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const first = faker.person.firstName()
+    if (attempt > 1000) throw new Error(`no household name for ${other}`)
     if (
       first[0] !== other[0] &&
       canonical(first)[0] !== canonical(other)[0] &&

@@ -219,8 +219,8 @@ interface Person {
   personId: number
   first: string
   last: string
-  emailLocal: string
-  phone: string
+  emailLocal: string | null
+  phone: string | null
 }
 
 interface CustomerRecord {
@@ -229,6 +229,8 @@ interface CustomerRecord {
   last: string
   email: string | null
   phone: string | null
+  /** A duplicate: the way of reaching the person it keeps. */
+  keeps?: 'phone' | 'email'
   lookAlike?: { of: number; samePerson: boolean; kind: string }
 }
 
@@ -398,8 +400,9 @@ export class World {
         truth.pair(id, of, samePerson, kind)
         if (samePerson) truth.plant('customers', id, 'duplicate_customer')
       }
+      // A duplicate's kept way of being reached is not damaged: that is how it can be found.
       let email = record.email
-      if (this.chance()) {
+      if (record.keeps !== 'email' && this.chance()) {
         email = f.helpers.arrayElement([
           `${record.first}.${record.last}${id}@`,
           `${record.first} ${record.last} ${id}`,
@@ -408,7 +411,7 @@ export class World {
         truth.plant('customers', id, 'invalid_email')
       }
       let phone = record.phone
-      if (phone !== null && this.chance()) {
+      if (phone !== null && record.keeps !== 'phone' && this.chance()) {
         phone = f.string.numeric(6)
         truth.plant('customers', id, 'short_phone')
       }
@@ -416,6 +419,11 @@ export class World {
       if (this.chance()) {
         points = -f.number.int({ min: 1, max: 100 })
         truth.plant('customers', id, 'negative_loyalty_points')
+      }
+      // A person is found again only by a way of reaching them the POS kept undamaged.
+      if (record.person.personId === id) {
+        if (email !== record.email) record.person.emailLocal = null
+        if (phone !== record.phone) record.person.phone = null
       }
       recent[id % 50] = record.person
       // Customers register over the whole span, in id order, during opening hours.
@@ -434,21 +442,16 @@ export class World {
    */
   private customerRecord(f: Faker, id: number, like: Person | undefined): CustomerRecord {
     const fresh = (first: string, last: string, phone?: string): CustomerRecord => {
-      const person: Person = {
-        personId: id,
-        first,
-        last,
-        emailLocal: `${handle(first)}.${handle(last)}.${id}`,
-        phone: phone ?? `62${f.string.numeric(11)}`,
-      }
-      const email = f.number.float() < 0.05 ? null : `${person.emailLocal}@${f.internet.domainName()}`
-      // Some people give no phone; one who shares a household's phone gives it.
-      const given = phone !== undefined || f.number.float() >= 0.15 ? person.phone : null
+      // Some people give no email or no phone; one who shares a household's phone gives it.
+      const emailLocal = f.number.float() < 0.05 ? null : `${handle(first)}.${handle(last)}.${id}`
+      const given = phone ?? (f.number.float() < 0.15 ? null : `62${f.string.numeric(11)}`)
+      const person: Person = { personId: id, first, last, emailLocal, phone: given }
+      const email = emailLocal === null ? null : `${emailLocal}@${f.internet.domainName()}`
       return { person, first, last, email, phone: given }
     }
     const roll = f.number.float()
     const rate = this.options.defectRate
-    if (like && roll < rate) {
+    if (like && roll < rate && (like.phone !== null || like.emailLocal !== null)) {
       const variant = f.helpers.arrayElement<NameVariant>([
         'same',
         'case_and_spacing',
@@ -459,20 +462,30 @@ export class World {
         'accent',
       ])
       const name = varyName(f, like.first, like.last, variant)
-      const keeps = f.datatype.boolean() ? 'phone' : 'email'
+      // The way of reaching them they keep is one they gave the first time.
+      const kept = [
+        like.phone === null ? [] : ['phone' as const],
+        like.emailLocal === null ? [] : ['email' as const],
+      ].flat()
+      const keeps = f.helpers.arrayElement(kept)
       const handleAgain = `${handle(like.first)}${handle(like.last)}${f.number.int({ min: 1, max: 99 })}`
       const email =
         keeps === 'email'
-          ? `${like.emailLocal}@${f.datatype.boolean() ? f.internet.domainName() : 'gmail.com'}`
+          ? `${like.emailLocal}@${f.internet.domainName()}` // emails are unique in the POS: another domain
           : `${handleAgain}@${f.internet.domainName()}`
       const phone =
-        keeps === 'phone' ? (f.datatype.boolean() ? localFormat(like.phone) : like.phone) : `62${f.string.numeric(11)}`
+        keeps === 'phone' && like.phone !== null
+          ? f.datatype.boolean()
+            ? localFormat(like.phone)
+            : like.phone
+          : `62${f.string.numeric(11)}`
       return {
         person: like,
         first: name.first,
         last: name.last,
         email,
         phone,
+        keeps,
         lookAlike: { of: like.personId, samePerson: true, kind: `${name.variant}, same ${keeps}` },
       }
     }
@@ -480,7 +493,7 @@ export class World {
       const record = fresh(like.first, like.last)
       return { ...record, lookAlike: { of: like.personId, samePerson: false, kind: 'common name' } }
     }
-    if (like && roll < rate * 2) {
+    if (like && like.phone !== null && roll < rate * 2) {
       const record = fresh(householdFirstName(f, like.first), like.last, like.phone)
       return { ...record, lookAlike: { of: like.personId, samePerson: false, kind: 'household phone' } }
     }
@@ -591,15 +604,16 @@ export class World {
         { weight: 20, value: WASTE_REASONS[0] as string },
         { weight: 15, value: WASTE_REASONS[1] as string },
       ])
-      let quantity = reason === 'Restock' ? f.number.int({ min: 80, max: 200 }) : -f.number.int({ min: 1, max: 6 })
+      // As in the real POS, every quantity is positive, waste included: the reason gives the direction.
+      let quantity = reason === 'Restock' ? f.number.int({ min: 80, max: 200 }) : f.number.int({ min: 1, max: 6 })
       const defect = this.oneDefect([
         ['invalid_reason', 1],
-        ['sign_contradicts_reason', 1],
+        ['negative_quantity', 1],
         ['zero_quantity', this.options.defectRate],
         ['missing_product', this.options.defectRate],
       ])
       if (defect === 'invalid_reason') reason = 'ERROR'
-      if (defect === 'sign_contradicts_reason') quantity = -quantity
+      if (defect === 'negative_quantity') quantity = -quantity
       if (defect === 'zero_quantity') quantity = 0
       if (defect === 'missing_product') productId = null
       if (defect) truth.plant('inventory_tracking', id, defect)

@@ -2,10 +2,13 @@
 -- unique_key: nk_customer_id
 -- grain: one customer record, plus the unknown (-1) and walk-in (-2) members
 -- publishes: customers
+-- refresh: customer_master_id from warehouse.int_customer_masters by nk_customer_id
+-- refresh: first_order_date from warehouse.int_customer_first_orders by nk_customer_id
 --
 -- Reads this run's clean customers that the validation verdicts let through; nullified
--- attributes arrive as NULL. Until duplicate grouping exists, each customer is its own master.
--- first_order_date stays NULL here: a customer's first order is in int_customer_orders.
+-- attributes arrive as NULL. customer_master_id is the merged customer of duplicate grouping
+-- (int_customer_masters) and first_order_date the record's first Completed order; the refresh
+-- headers follow them when a later run regroups a customer or brings its orders.
 
 with clean_customers as (
     select * from clean.customers
@@ -44,16 +47,18 @@ all_members as (
 )
 
 select
-    warehouse.surrogate_key('dim_customers', nk_customer_id::text)     as sk_customer_id,
-    nk_customer_id,
+    warehouse.surrogate_key('dim_customers', a.nk_customer_id::text)   as sk_customer_id,
+    a.nk_customer_id,
     first_name,
     last_name,
     nullif(concat_ws(' ', first_name, last_name), '')                  as full_name,
     email,
     phone,
     loyalty_points,
-    nk_customer_id                                                     as customer_master_id,
-    null::date                                                         as first_order_date,
+    coalesce(m.customer_master_id, a.nk_customer_id)                   as customer_master_id,
+    f.first_order_date,
     created_at,
-    nk_customer_id < 0                                                 as is_special_member
-from all_members
+    a.nk_customer_id < 0                                               as is_special_member
+from all_members as a
+left join warehouse.int_customer_masters as m on m.nk_customer_id = a.nk_customer_id
+left join warehouse.int_customer_first_orders as f on f.nk_customer_id = a.nk_customer_id
