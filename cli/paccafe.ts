@@ -3,6 +3,7 @@
 import { Command } from 'commander'
 import { registerBatchCommands } from './commands/batches.ts'
 import { registerBuildCommand } from './commands/build.ts'
+import { registerDuplicatesCommand } from './commands/duplicates.ts'
 import { registerFailedLoadCommands } from './commands/failed-loads.ts'
 import { registerJourneyCommand } from './commands/journey.ts'
 import { registerModelsCommand } from './commands/models.ts'
@@ -33,6 +34,7 @@ registerStartCommand(program)
 registerBuildCommand(program)
 registerBatchCommands(program)
 registerFailedLoadCommands(program)
+registerDuplicatesCommand(program)
 registerRulesCommand(program)
 
 // Output piped into `head` and the like: stop quietly when the reader is gone.

@@ -44,9 +44,17 @@ reached (start_id, reached_id) as (
 ),
 
 groups as (
-    select start_id as nk_customer_id, min(reached_id) as customer_master_id, count(*)::integer as group_size
+    select start_id, min(reached_id) as customer_master_id, count(*)::integer as group_size
     from reached
     group by start_id
+),
+
+-- Every record of a touched group, those the run did not touch included (a record that left
+-- the group takes its members with it).
+members as (
+    select distinct r.reached_id as nk_customer_id, g.customer_master_id, g.group_size
+    from reached as r
+    join groups as g on g.start_id = r.start_id
 ),
 
 special_members as (
@@ -60,4 +68,4 @@ select
     nk_customer_id,
     customer_master_id,
     group_size
-from (select * from groups union all select * from special_members) as members
+from (select * from members union all select * from special_members) as members
