@@ -11,6 +11,7 @@ import { connect, dropDatabase, ensureDatabase } from '../lib/db.ts'
 import { measureModelsFloor } from '../lib/models-floor.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../local-services/services.ts'
+import { GROUPING_MODELS } from '../seed/check-duplicates.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
 import { envFor } from './cli-environment.ts'
 import { measureFloors } from './floor.ts'
@@ -211,6 +212,12 @@ async function benchModels(base: Config, scales: number[], repeat: number): Prom
       )
     console.log(
       `  incremental after one simulated day: ${((incremental.seconds / full.seconds) * 100).toFixed(1)}% of the full build`,
+    )
+    // Duplicate grouping's models, beside the full build they are part of (target: under a tenth).
+    const grouping = GROUPING_MODELS.reduce((sum, model) => sum + (full.perModel[model] ?? 0), 0)
+    console.log(
+      `bench duplicates scale=${scale} grouping_seconds=${grouping.toFixed(3)} full_build_seconds=${full.seconds.toFixed(3)} ` +
+        `share=${(grouping / full.seconds).toFixed(3)}`,
     )
   }
   return results
