@@ -39,7 +39,8 @@ describe('paccafe models', () => {
     expect(list).toMatch(/warehouse\.int_hourly_sales\s+incremental\s+partition=order_block/)
     const { stdout: graph } = await paccafe(['models', 'graph'])
     const position = (name: string) => graph.indexOf(`  ${name}`)
-    expect(position('warehouse.int_orders')).toBeGreaterThan(position('warehouse.dim_customers'))
+    expect(position('warehouse.int_orders')).toBeGreaterThan(position('warehouse.int_customer_masters'))
+    expect(position('warehouse.dim_customers')).toBeGreaterThan(position('warehouse.int_customer_first_orders'))
     expect(position('warehouse.fct_orders')).toBeGreaterThan(position('warehouse.fct_order_lines'))
     expect(graph).toContain(
       'warehouse.fct_order_lines  <- clean.order_details, warehouse.dim_products, warehouse.int_orders',
@@ -75,12 +76,14 @@ describe('paccafe models', () => {
 
   it('rebuilds a model and its downstream through Temporal, recorded as a models run', async () => {
     await h.warehouse`truncate marts.customer_rfm`
+    // fct_orders+ is fct_orders and the nine models downstream of it (dim_customers among them:
+    // its first_order_date), ten in all.
     // An analyst's view on a mart: a table rebuild must not break it.
     await h.warehouse`create view public.top_hours as select * from marts.sales_by_hour order by revenue desc limit 5`
     const { stdout } = await paccafe(['models', 'run', 'fct_orders+'])
     const top = await h.warehouse`select * from public.top_hours`
     expect(top.length).toBeGreaterThan(0)
-    expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 8 models/)
+    expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 10 models/)
     const [rebuilt] = await h.warehouse`select count(*)::int as n from marts.customer_rfm`
     expect(rebuilt?.n).toBeGreaterThan(0)
     const [modelsRun] = await h.warehouse`
@@ -93,7 +96,9 @@ describe('paccafe models', () => {
       'model:marts.customer_rfm',
       'model:marts.employee_performance',
       'model:marts.sales_by_hour',
+      'model:warehouse.dim_customers',
       'model:warehouse.fct_orders',
+      'model:warehouse.int_customer_first_orders',
       'model:warehouse.int_customer_orders',
       'model:warehouse.int_hourly_sales',
       'model:warehouse.int_monthly_customer_activity',
