@@ -171,7 +171,7 @@ describe('thresholds and table checks', () => {
     const declared = h.handle.context.rules.filter((r) => r.table === 'order_details').map((r) => r.name)
     expect(names).toEqual([...declared].sort().concat('order_details_schema_drift', 'order_details_volume'))
     expect(lines).toContain('  order_details_volume  warn (table check)  threshold 50%')
-    expect(lines).toContain('  order_details_order_exists  reject  threshold 50%')
+    expect(lines).toContain('  order_details_order_exists  reject')
     // The trend: the failed rows on the last five runs, oldest first, from dq.rule_results.
     const runs = await h.warehouse`
       select r.rows_failed from dq.rule_results r join etl.runs u using (run_id)
