@@ -56,6 +56,7 @@ export async function generateSheets(
     'notes',
   ])
   let stockRows = 0
+  let unknownProducts = 0
   const plant = (row: number, defect: string) => defects.push(['stock_count', `${file}#${row}`, defect])
   for await (const batch of expectedStock(pos).cursor(1000)) {
     for (const { product_id, count_date, expected } of batch) {
@@ -79,7 +80,9 @@ export async function generateSheets(
       if (defect === 'unrecorded_waste')
         quantityCell = quantity - faker.number.int({ min: 1, max: Math.min(5, quantity) })
       if (defect === 'negative_count') quantityCell = -faker.number.int({ min: 1, max: 5 })
-      if (defect === 'unknown_product') product = 900 + faker.number.int(99)
+      // Ids of products that do not exist, one after another: two drawn at random for one
+      // branch and day would repeat the count's key, and be held back as a repeat instead.
+      if (defect === 'unknown_product') product = 900 + (unknownProducts++ % 99)
       if (defect === 'unknown_branch') storeName = 'Cabang Baru'
       if (defect === 'unparseable_date') date = `${count_date.slice(8, 10)}/13/${count_date.slice(0, 4)}`
       if (defect === 'unparseable_qty') quantityCell = faker.helpers.arrayElement(['abc', 'ten', '?'])
