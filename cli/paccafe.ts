@@ -7,6 +7,7 @@ import { registerDuplicatesCommand } from './commands/duplicates.ts'
 import { registerFailedLoadCommands } from './commands/failed-loads.ts'
 import { registerJourneyCommand } from './commands/journey.ts'
 import { registerModelsCommand } from './commands/models.ts'
+import { registerRetentionCommand } from './commands/retention.ts'
 import { registerRulesCommand } from './commands/rules.ts'
 import { registerRunCommand } from './commands/run.ts'
 import { registerSeedCommand } from './commands/seed.ts'
@@ -36,6 +37,7 @@ registerBatchCommands(program)
 registerFailedLoadCommands(program)
 registerDuplicatesCommand(program)
 registerRulesCommand(program)
+registerRetentionCommand(program)
 
 // Output piped into `head` and the like: stop quietly when the reader is gone.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -9,6 +9,8 @@ import { projectRoot } from './paths.ts'
 
 const PostgresUrl = (description: string, fallback: string) =>
   Type.String({ pattern: '^postgres(ql)?://[^/]+/[A-Za-z0-9_]+$', default: fallback, description })
+// Retention ages in days (docs/retention.md): at least a day, at most ten years.
+const RetentionDays = (fallback: number) => Type.Integer({ minimum: 1, maximum: 3650, default: fallback })
 const HostPort = (fallback: string) => Type.String({ pattern: '^[A-Za-z0-9.\\-]+:[0-9]{1,5}$', default: fallback })
 
 /** The environment variables the pipeline reads, with their defaults for a local machine. */
@@ -39,10 +41,26 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  // Quarantine and failed-load objects hold customer data: kept a short time once closed.
+  PACCAFE_RETENTION_QUARANTINE_DAYS: RetentionDays(30),
+  PACCAFE_RETENTION_VERDICTS_DAYS: RetentionDays(90),
+  PACCAFE_RETENTION_CLEAN_DAYS: RetentionDays(90),
+  PACCAFE_RETENTION_STAGING_DAYS: RetentionDays(90),
   // Where the local services script keeps its binaries, data and logs.
   PACCAFE_TOOLS_DIR: Type.String({ minLength: 1, default: '.tools' }),
   PACCAFE_DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
 })
+
+export interface RetentionAges {
+  /** Quarantine objects (and their index rows) and failed-load objects of closed batches and loads. */
+  quarantineDays: number
+  /** Superseded verdicts, resolved violations, warnings of rows changed since. */
+  verdictsDays: number
+  /** Clean rows of runs past. */
+  cleanDays: number
+  /** Load tables left in staging by runs that ended before merging them. */
+  stagingDays: number
+}
 
 export type RawConfig = Type.Static<typeof ConfigSchema>
 
@@ -57,6 +75,8 @@ export interface Config {
   sheets: { dir: string; landingPrefix: string }
   /** Rows per committed chunk when copying a source table into staging. */
   extractChunkRows: number
+  /** Ages in days past which `paccafe retention` expires what is no longer needed. */
+  retention: RetentionAges
   logLevel: string
   toolsDir: string
   dataDir: string
@@ -77,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value !== undefined && value !== '') raw[key] = value
   }
+  assertWholeDays(raw)
   const withDefaults = Value.Default(ConfigSchema, raw)
   const converted = Value.Convert(ConfigSchema, withDefaults) as Record<string, unknown>
   const firstError = Value.Errors(ConfigSchema, converted)[0]
@@ -110,6 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     incrementalOverlapMinutes: c.PACCAFE_INCREMENTAL_OVERLAP_MINUTES,
     extractChunkRows: c.PACCAFE_EXTRACT_CHUNK_ROWS,
     sheets: { dir: path.resolve(projectRoot, c.PACCAFE_SHEETS_DIR), landingPrefix: c.PACCAFE_SHEETS_LANDING_PREFIX },
+    retention: {
+      quarantineDays: c.PACCAFE_RETENTION_QUARANTINE_DAYS,
+      verdictsDays: c.PACCAFE_RETENTION_VERDICTS_DAYS,
+      cleanDays: c.PACCAFE_RETENTION_CLEAN_DAYS,
+      stagingDays: c.PACCAFE_RETENTION_STAGING_DAYS,
+    },
     logLevel: c.PACCAFE_LOG_LEVEL,
     toolsDir: path.resolve(projectRoot, c.PACCAFE_TOOLS_DIR),
     dataDir: path.resolve(projectRoot, c.PACCAFE_DATA_DIR),
@@ -126,6 +153,16 @@ function describeExpectation(variable: string): string {
   if (schema.pattern) return `a value matching ${schema.pattern}`
   if (schema.minLength) return `a string of at least ${schema.minLength} characters`
   return 'a valid value'
+}
+
+/** Conversion would round 2.5 days down to 2: an age is given in whole days or refused. */
+function assertWholeDays(raw: Record<string, unknown>): void {
+  for (const [variable, value] of Object.entries(raw)) {
+    if (!variable.startsWith('PACCAFE_RETENTION_') || /^[0-9]+$/.test(String(value))) continue
+    throw new ConfigurationError(
+      `Invalid configuration: ${variable}=${JSON.stringify(value)}: expected ${describeExpectation(variable)} (whole days)`,
+    )
+  }
 }
 
 function assertTimezone(zone: string): void {

@@ -23,6 +23,10 @@ describe('configuration', () => {
     ['PACCAFE_LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace, silent'],
     ['PACCAFE_TEMPORAL_ADDRESS', 'localhost', 'a value matching'],
     ['PACCAFE_TIMEZONE', 'Mars/Olympus', 'an IANA time zone such as Asia/Jakarta'],
+    ['PACCAFE_RETENTION_QUARANTINE_DAYS', '0', 'an integer from 1 to 3650'],
+    ['PACCAFE_RETENTION_VERDICTS_DAYS', 'ninety', 'an integer from 1 to 3650'],
+    ['PACCAFE_RETENTION_CLEAN_DAYS', '2.5', 'an integer from 1 to 3650'],
+    ['PACCAFE_RETENTION_STAGING_DAYS', '4000', 'an integer from 1 to 3650'],
   ])('rejects %s=%s with one line naming the variable, value and expectation', (variable, value, expected) => {
     let error: unknown
     try {
@@ -35,6 +39,13 @@ describe('configuration', () => {
     expect(message).toContain(`${variable}="${value}"`)
     expect(message).toContain(expected)
     expect(message).not.toContain('\n')
+  })
+
+  it('keeps quarantined customer data a short time by default, and takes retention ages in days', () => {
+    expect(loadConfig({}).retention).toEqual({ quarantineDays: 30, verdictsDays: 90, cleanDays: 90, stagingDays: 90 })
+    const config = loadConfig({ PACCAFE_RETENTION_QUARANTINE_DAYS: '7', PACCAFE_RETENTION_CLEAN_DAYS: '14' })
+    expect(config.retention.quarantineDays).toBe(7)
+    expect(config.retention.cleanDays).toBe(14)
   })
 
   it('never prints a secret it rejects', () => {
