@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestDiscard } from '../../client/batches.ts'
 import type { RetentionAges } from '../../lib/config.ts'
 import { loadTableName } from '../../lib/extract/batch-names.ts'
+import { putJson } from '../../lib/object-store.ts'
 import { applyRetention, type RetentionKind, type RetentionReport } from '../../lib/retention.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 import { runPaccafe } from '../support/paccafe-cli.ts'
@@ -195,7 +196,7 @@ describe('paccafe retention', () => {
     expect(await h.warehouse`select 1 from dq.violations where quarantine_batch_id = ${runA}`).toEqual([])
   })
 
-  it('keeps a young closed batch, and drops only the load tables of runs past the age', async () => {
+  it('keeps a young closed batch and an open failed load; expires old closed failed loads and load tables only', async () => {
     // A batch closed now but quarantined 10 days ago: younger than 30 days.
     await h.source`update customers set email = 'not an email' where customer_id = ${Number(changedInB[4])}`
     const runD = (await h.run('full')).runId
@@ -219,9 +220,35 @@ describe('paccafe retention', () => {
       leftovers[runId] = loadTableName(`${runId}.customers`, 'customers')
       await h.warehouse.unsafe(`create table staging."${leftovers[runId]}" (like staging.customers)`)
     }
+    // Failed loads archived by those runs: an old discarded one, an old open one, a young discarded one.
+    const failedLoads = [
+      ['run-old-failed', 'customers', 'discarded', 100],
+      ['run-old-failed', 'orders', 'open', 100],
+      ['run-young-failed', 'customers', 'discarded', 10],
+    ] as const
+    for (const [runId, table, status, days] of failedLoads) {
+      const prefix = `failed/run=${runId}/table=${table}/`
+      await putJson(h.store, `${prefix}rows.jsonl`, { customer_id: 1 })
+      await putJson(h.store, `${prefix}error.json`, { error: 'test' })
+      await h.warehouse`
+        insert into etl.failed_loads (failed_load_id, run_id, batch_id, table_name, source, kind, object_key, error_key,
+                                      rows_archived, bytes, checksum, error, status, created_at)
+        values (${`${runId}.${table}`}, ${runId}, ${`${runId}.${table}`}, ${table}, 'pos', 'rows',
+                ${`${prefix}rows.jsonl`}, ${`${prefix}error.json`}, 1, 20, 'test', 'test', ${status},
+                now() - make_interval(days => ${days}))`
+    }
     const report = await applyRetention(h.warehouse, h.store, AGES, { dryRun: false })
     expect(kind(report, 'quarantine objects').expired).toBe(0)
     expect(await bucketKeys(`quarantine/run=${runD}/`)).toEqual(objectsOfD)
+    expect(kind(report, 'failed-load objects').expired).toBe(2)
+    expect(kind(report, 'failed-load objects').kept.join('\n')).toContain('failed load run-old-failed.orders is open')
+    expect(await bucketKeys('failed/')).toEqual([
+      'failed/run=run-old-failed/table=orders/error.json',
+      'failed/run=run-old-failed/table=orders/rows.jsonl',
+      'failed/run=run-young-failed/table=customers/error.json',
+      'failed/run=run-young-failed/table=customers/rows.jsonl',
+    ])
+    expect(await h.warehouse`select 1 from etl.failed_loads`).toHaveLength(3)
     expect(kind(report, 'staging load tables').expired).toBe(1)
     const tables = await h.warehouse<{ name: string }[]>`
       select tablename as name from pg_tables where schemaname = 'staging' and tablename like '\\_load\\_%'`
