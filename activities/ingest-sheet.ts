@@ -353,8 +353,8 @@ async function upsertAcceptedRows(tx: TransactionSql, spec: SheetSpec, load: str
 /** One violation per cell that does not parse, with the cell's column and text. */
 function unparsedCellViolationsSql(load: string, rule: string): string {
   return `select l._natural_key as natural_key, e->>'column' as column_name, ${quoteLiteral(rule)}::text as rule_name,
-                 'reject'::text as severity, e->>'value' as offending_value, null::text as corrected_value,
-                 md5(l._raw::text) as row_hash
+                 'reject'::text as severity, e->>'value' as offending_value, null::text as cleaned_value,
+                 null::text as corrected_value, md5(l._raw::text) as row_hash
           from ${load} as l cross join lateral jsonb_array_elements(l._errors) as e
           where l._errors is not null`
 }
@@ -363,7 +363,7 @@ function unparsedCellViolationsSql(load: string, rule: string): string {
 function repeatedKeyViolationsSql(loadTable: string, rule: string): string {
   return `select r._natural_key as natural_key, null::text as column_name, ${quoteLiteral(rule)}::text as rule_name,
                  'reject'::text as severity, r._source_file || '#' || r._source_row as offending_value,
-                 null::text as corrected_value, md5(r._raw::text) as row_hash
+                 null::text as cleaned_value, null::text as corrected_value, md5(r._raw::text) as row_hash
           from (${rejectedRowsSql(loadTable, 'unique')}) as r`
 }
 

@@ -5,7 +5,7 @@ import type { ValidateTableInput, ValidationResult } from '../lib/contract.ts'
 import { refreshStatistics, type Sql, withCancellableSession } from '../lib/db.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { batchIdFor } from '../lib/extract/batch-names.ts'
-import { describeStagingTable, naturalKeyExpression } from '../lib/extract/staging-catalog.ts'
+import { describeStagingTable, naturalKeyExpression, type StagingTable } from '../lib/extract/staging-catalog.ts'
 import type { ObjectStore } from '../lib/object-store.ts'
 import { archiveLines, type QuarantineObject, quarantineObjectKey, writeManifest } from '../lib/quality/quarantine.ts'
 import {
@@ -39,13 +39,14 @@ const literal = (value: string | undefined) => (value === undefined ? 'null' : q
  * One select per rule of the clean rows that violate it, in the shape of the failures table.
  * The clean rows are one batch's: a run stages each table in one batch, named after the run
  * and table (etl.batches is unique on both), so the batch is not repeated on every clean row.
+ * The offending value is the clean one here; takeSourceValues then puts the source's in its place.
  */
 function failingRowsSql(rule: Rule, cleanTable: string, batchId: string): string {
   const offending = rule.column ? `c.${q(rule.column)}::text` : 'null::text'
   return `
     select c.natural_key, ${literal(batchId)}::text as batch_id, c.row_hash, ${literal(rule.name)}::text as rule_name,
            ${literal(rule.column)}::text as column_name, ${literal(rule.severity)}::text as severity,
-           ${offending} as offending_value, ${replacementSql(rule)} as replacement
+           ${offending} as offending_value, null::text as cleaned_value, ${replacementSql(rule)} as replacement
     from ${cleanTable} as c
     where not coalesce((${rule.check}), false)`
 }
@@ -68,6 +69,7 @@ export function makeValidateTable(context: ActivityContext) {
       await recordRuleCatalogue(session, [...rules, ...tableCheckCatalogue(input.tableName, checks)], 'replace')
       await assertRulesCompile(session, rules, cleanTable, batchId)
       await collectFailures(session, judged, cleanTable, batchId)
+      await takeSourceValues(session, input.tableName, batchId)
       const measured = await measure(session, input, rules, checks, cleanTable, batchId, context.config.timezone)
       // A reprocess sends back rows that failed: a share of them failing again is no surprise.
       const stop = input.quarantineBatchId
@@ -128,7 +130,7 @@ async function collectFailures(session: Sql, rules: Rule[], cleanTable: string, 
     rules.length > 0
       ? rules.map((rule) => failingRowsSql(rule, cleanTable, batchId)).join('\n union all \n')
       : `select null::text as natural_key, null::text as batch_id, null::text as row_hash, null::text as rule_name,
-                null::text as column_name, null::text as severity, null::text as offending_value,
+                null::text as column_name, null::text as severity, null::text as offending_value, null::text as cleaned_value,
                 null::jsonb as replacement where false`
   await session.unsafe('drop table if exists pg_temp.failures')
   await session.unsafe(`create temporary table failures as ${failuresSelect}`)
@@ -136,6 +138,37 @@ async function collectFailures(session: Sql, rules: Rule[], cleanTable: string, 
   await session`set default_statistics_target = 10`
   await session.unsafe('analyze pg_temp.failures')
   await session`reset default_statistics_target`
+}
+
+/**
+ * Offending values as the source held them (`ERROR`, not the clean model's `Error`): the staging
+ * row of the batch's, found once for all failures by batch and key; the clean value is kept as
+ * cleaned_value when it differs. A column the clean model derives keeps its clean value.
+ */
+async function takeSourceValues(session: Sql, tableName: string, batchId: string): Promise<void> {
+  const staging = await describeStagingTable(session, tableName)
+  const columns = staging.sourceColumns.map((column) => column.name)
+  if (columns.length === 0) return
+  const sourceValue = `case f.column_name ${columns.map((column) => `when ${quoteLiteral(column)} then s.${q(column)}::text`).join(' ')} end`
+  await session.unsafe(
+    `update failures as f
+     set offending_value = ${sourceValue},
+         cleaned_value = case when f.offending_value is distinct from ${sourceValue} then f.offending_value end
+     from staging.${q(tableName)} as s
+     where s._batch_id = $1 and ${stagingKeyMatches(staging, 's', 'f.natural_key')}
+       and f.column_name = any($2::text[])`,
+    [batchId, columns],
+  )
+}
+
+/** The staging row of a natural key: a one-column key compared in its own type, so its index serves. */
+function stagingKeyMatches(staging: StagingTable, alias: string, naturalKey: string): string {
+  const [only, ...more] = staging.keyColumns
+  const type = staging.sourceColumns.find((column) => column.name === only)?.type
+  if (only === undefined || more.length > 0 || type === undefined) {
+    return `${naturalKeyExpression(staging.keyColumns, alias)} = ${naturalKey}`
+  }
+  return `${alias}.${q(only)} = ${naturalKey}::${type}`
 }
 
 /**
@@ -260,7 +293,7 @@ async function recordVerdicts(
     await recordViolations(
       tx,
       { ...scope, noteSeenAgain: !input.quarantineBatchId },
-      `select natural_key, column_name, rule_name, severity, offending_value,
+      `select natural_key, column_name, rule_name, severity, offending_value, cleaned_value,
               replacement #>> '{}' as corrected_value, row_hash
        from failures`,
     )

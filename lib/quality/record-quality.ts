@@ -56,8 +56,8 @@ export async function recordRuleCatalogue(
 
 /**
  * Records the rows of `violations`, a select with the columns natural_key, column_name,
- * rule_name, severity, offending_value, corrected_value and row_hash (trusted SQL, built by the
- * caller). An unchanged row seen again keeps its first violation (the identity key). Reject and
+ * rule_name, severity, offending_value (the source's), cleaned_value (the clean model's, when it
+ * differs), corrected_value and row_hash (trusted SQL, built by the caller). An unchanged row seen again keeps its first violation (the identity key). Reject and
  * nullify violations belong to a quarantine batch (the run's own, or for a reprocess the batch
  * it reprocesses); seen again, they note the run (unless `noteSeenAgain` is false: a reprocess),
  * and those of a failed run, which opened no batch, join this run's. Warn and fix violations
@@ -85,9 +85,10 @@ export async function recordViolations(
   }
   await tx.unsafe(
     `insert into dq.violations (run_id, batch_id, table_name, natural_key, column_name, rule_name, severity,
-                                offending_value, corrected_value, row_hash, quarantine_batch_id, last_seen_run_id)
+                                offending_value, cleaned_value, corrected_value, row_hash, quarantine_batch_id,
+                                last_seen_run_id)
      select $1, $2, $3, f.natural_key, f.column_name, f.rule_name, f.severity,
-            f.offending_value, f.corrected_value, f.row_hash,
+            f.offending_value, f.cleaned_value, f.corrected_value, f.row_hash,
             case when f.severity in ('reject', 'nullify') then $4 end, $1
      from (${violations}) as f
      where not exists (select 1 from dq.violations as v where ${sameViolation('$3')})

@@ -133,13 +133,19 @@ describe('a full run on the demo POS database', () => {
   })
 
   it('keeps each violation with its offending value, and one verdict per row', async () => {
+    // The value as the POS holds it (`ERROR`), the clean model's (`Error`) beside it when it differs.
     const [violation] = await h.warehouse`
-      select v.offending_value, v.severity, v.run_id from dq.violations v
-      where v.rule_name = 'employees_role_known' order by natural_key limit 1`
+      select v.offending_value, v.cleaned_value, v.severity, v.run_id from dq.violations v
+      where v.rule_name = 'employees_role_known' order by natural_key::int limit 1`
     const [employee] = await h.source`
-      select initcap(role) as role from employees
+      select role, nullif(initcap(role), role) as cleaned from employees
       where employee_id = (select min(natural_key::int) from seed_truth.defects where defect = 'invalid_role')`
-    expect(violation).toEqual({ offending_value: employee?.role, severity: 'nullify', run_id: firstRunId })
+    expect(violation).toEqual({
+      offending_value: employee?.role,
+      cleaned_value: employee?.cleaned,
+      severity: 'nullify',
+      run_id: firstRunId,
+    })
     // One verdict per row the run validated: every row of the source (there are no sheet files).
     const verdicts = await h.warehouse<{ table_name: string; n: number; rows: number }[]>`
       select table_name, count(*)::int as n, count(distinct natural_key)::int as rows

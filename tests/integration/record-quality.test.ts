@@ -32,9 +32,9 @@ const declared: CatalogueRule = {
   description: 'a count is not negative',
 }
 const violations = `select * from (values
-    ('k1', 'counted_qty', 'stock_count_not_negative', 'nullify', '-3', null, 'h1'),
-    ('k2', null, 'stock_count_not_negative', 'nullify', '-1', null, 'h2')
-  ) as v (natural_key, column_name, rule_name, severity, offending_value, corrected_value, row_hash)`
+    ('k1', 'counted_qty', 'stock_count_not_negative', 'nullify', '-3', null, null, 'h1'),
+    ('k2', null, 'stock_count_not_negative', 'nullify', '-1', null, null, 'h2')
+  ) as v (natural_key, column_name, rule_name, severity, offending_value, cleaned_value, corrected_value, row_hash)`
 
 describe('recording data quality', () => {
   beforeAll(async () => {
