@@ -15,7 +15,6 @@ export const GROUPING_MODELS = [
   'warehouse.int_customer_match_keys',
   'warehouse.customer_duplicate_pairs',
   'warehouse.int_customer_masters',
-  'warehouse.customer_master_changes',
 ]
 
 export interface DuplicatesCheck extends GroupingQuality {

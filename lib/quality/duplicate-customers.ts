@@ -71,25 +71,29 @@ export interface GroupingQuality {
 const pairsIn = (n: number) => (n * (n - 1)) / 2
 
 /**
- * Compares the warehouse's groups (int_customer_masters) with a ground truth of which person
- * each record is (the generator's seed_truth.customer_persons), pair by pair: every two
- * records of one group are a pair the grouping claims.
+ * Compares the warehouse's groups (int_customer_masters; a record it does not hold is a group of
+ * its own) with a ground truth of which person each record is (the generator's
+ * seed_truth.customer_persons), pair by pair: every two records of one group are a pair the
+ * grouping claims.
  */
 export async function compareWithTruth(warehouse: Sql, source: Sql): Promise<GroupingQuality> {
-  const persons = new Map<number, number>()
-  for (const row of await source<{ customer_id: number; person_id: number }[]>`
-      select customer_id, person_id from seed_truth.customer_persons`) {
-    persons.set(row.customer_id, row.person_id)
+  const masters = new Map<number, number>()
+  for (const row of await warehouse<{ nk_customer_id: number; customer_master_id: number }[]>`
+      select nk_customer_id, customer_master_id from warehouse.int_customer_masters`) {
+    masters.set(row.nk_customer_id, row.customer_master_id)
   }
-  const masters = await warehouse<{ nk_customer_id: number; customer_master_id: number }[]>`
-    select nk_customer_id, customer_master_id from warehouse.int_customer_masters where nk_customer_id > 0`
+  const persons = await source<{ customer_id: number; person_id: number }[]>`
+    select customer_id, person_id from seed_truth.customer_persons`
+  const known = new Set(persons.map((row) => row.customer_id))
+  for (const id of masters.keys()) {
+    if (!known.has(id)) throw new BadInputError(`Customer ${id} is not in the ground truth`)
+  }
   const perGroup = new Map<number, number>()
   const perPerson = new Map<number, number>()
   const perBoth = new Map<string, number>()
   const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1)
-  for (const { nk_customer_id: id, customer_master_id: master } of masters) {
-    const person = persons.get(id)
-    if (person === undefined) throw new BadInputError(`Customer ${id} is not in the ground truth`)
+  for (const { customer_id: id, person_id: person } of persons) {
+    const master = masters.get(id) ?? id
     bump(perGroup, master)
     bump(perPerson, person)
     bump(perBoth, `${master}:${person}`)

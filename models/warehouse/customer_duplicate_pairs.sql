@@ -14,46 +14,58 @@
 -- and a way of reaching them agrees (phone or email name). A shared phone with another first
 -- name is a household; a shared name with nothing else is a common name.
 
-with keys as (
-    select * from warehouse.int_customer_match_keys
+-- The keys each record is compared by: its own and, for a record this run keyed that changed,
+-- the ones it had before (a pair they found is judged again).
+with compared_keys as (
+    select nk_customer_id, phone_key, email_local_key, _run_id = etl.current_run_id() as touched
+    from warehouse.int_customer_match_keys
+
+    union all
+
+    select
+        before.nk_customer_id,
+        nullif(before.phone_key, now.phone_key),
+        nullif(before.email_local_key, now.email_local_key),
+        true
+    from warehouse.int_customer_match_keys__previous as before
+    join warehouse.int_customer_match_keys as now on now.nk_customer_id = before.nk_customer_id
+    where before._replaced_in = etl.current_run_id()
 ),
 
-keyed_this_run as (
-    select * from keys where _run_id = etl.current_run_id()
+-- A block is the records that share a key. A run compares the blocks with a record it keyed,
+-- of two to five records (more is a placeholder: the cafe's own number, info@).
+phone_blocks as (
+    select
+        array_agg(nk_customer_id)                          as members,
+        array_agg(nk_customer_id) filter (where touched)   as touched_members
+    from compared_keys
+    where phone_key is not null
+    group by phone_key
+    having count(*) between 2 and 5 and bool_or(touched)
 ),
 
--- The keys this run replaced: pairs found by them are judged again.
-keys_before as (
-    select * from warehouse.int_customer_match_keys__previous
-    where _replaced_in = etl.current_run_id()
+email_name_blocks as (
+    select
+        array_agg(nk_customer_id)                          as members,
+        array_agg(nk_customer_id) filter (where touched)   as touched_members
+    from compared_keys
+    where email_local_key is not null
+    group by email_local_key
+    having count(*) between 2 and 5 and bool_or(touched)
 ),
 
-crowded_phones as (
-    select phone_key from keys where phone_key is not null group by phone_key having count(*) > 5
-),
-
-crowded_email_names as (
-    select email_local_key from keys where email_local_key is not null group by email_local_key having count(*) > 5
-),
-
-compared_keys as (
-    select nk_customer_id, phone_key, email_local_key from keyed_this_run
-    union
-    select nk_customer_id, phone_key, email_local_key from keys_before
+blocks as (
+    select * from phone_blocks
+    union all
+    select * from email_name_blocks
 ),
 
 candidates as (
-    select c.nk_customer_id as a, k.nk_customer_id as b
-    from compared_keys as c
-    join keys as k on k.phone_key = c.phone_key and k.nk_customer_id <> c.nk_customer_id
-    where c.phone_key not in (select phone_key from crowded_phones)
-
-    union
-
-    select c.nk_customer_id, k.nk_customer_id
-    from compared_keys as c
-    join keys as k on k.email_local_key = c.email_local_key and k.nk_customer_id <> c.nk_customer_id
-    where c.email_local_key not in (select email_local_key from crowded_email_names)
+    select t.customer_id as a, m.customer_id as b
+    from blocks
+    cross join lateral unnest(blocks.touched_members) as t (customer_id)
+    cross join lateral unnest(blocks.members) as m (customer_id)
+    where t.customer_id <> m.customer_id
 
     union
 
@@ -66,7 +78,8 @@ pairs as (
     from candidates
 ),
 
-compared as (
+-- Materialized: the verdict, the score and the reasons each read every agreement.
+compared as materialized (
     select
         p.customer_id,
         p.matched_customer_id,
@@ -75,12 +88,14 @@ compared as (
         n.email_domain = m.email_domain                                         as same_email_domain,
         etl.name_part_agreement(n.first_name_key, m.first_name_key)             as first_names,
         etl.name_part_agreement(n.last_name_key, m.last_name_key)               as last_names,
-        -- first and last name swapped in one of the records
-        least(etl.name_part_agreement(n.first_name_key, m.last_name_key),
-              etl.name_part_agreement(n.last_name_key, m.first_name_key))       as swapped_names
+        -- first and last name swapped in one of the records: a last name read as a first name
+        least(etl.name_part_agreement(n.first_name_key, coalesce(m_last.canonical, m.last_name_key)),
+              etl.name_part_agreement(coalesce(n_last.canonical, n.last_name_key), m.first_name_key)) as swapped_names
     from pairs as p
-    join keys as n on n.nk_customer_id = p.customer_id
-    join keys as m on m.nk_customer_id = p.matched_customer_id
+    join warehouse.int_customer_match_keys as n on n.nk_customer_id = p.customer_id
+    join warehouse.int_customer_match_keys as m on m.nk_customer_id = p.matched_customer_id
+    left join etl.first_name_nicknames as n_last on n_last.nickname = n.last_name_key
+    left join etl.first_name_nicknames as m_last on m_last.nickname = m.last_name_key
 ),
 
 judged as (

@@ -15,8 +15,8 @@ select
     m.customer_master_id,
     case when m.customer_master_id < p.customer_master_id then 'joined an older group'
          else 'left its group' end                                     as change
-from warehouse.int_customer_masters as m
-join warehouse.int_customer_masters__previous as p
+from warehouse.int_customers as m
+join warehouse.int_customers__previous as p
     on p.nk_customer_id = m.nk_customer_id and p._replaced_in = etl.current_run_id()
 where m._run_id = etl.current_run_id()
   and m.customer_master_id <> p.customer_master_id

@@ -2,12 +2,12 @@
 -- unique_key: nk_customer_id
 -- grain: one customer record, plus the unknown (-1) and walk-in (-2) members
 -- publishes: customers
--- refresh: customer_master_id from warehouse.int_customer_masters by nk_customer_id
+-- refresh: customer_master_id from warehouse.int_customers by nk_customer_id
 -- refresh: first_order_date from warehouse.int_customer_first_orders by nk_customer_id
 --
 -- Reads this run's clean customers that the validation verdicts let through; nullified
 -- attributes arrive as NULL. customer_master_id is the merged customer of duplicate grouping
--- (int_customer_masters) and first_order_date the record's first Completed order; the refresh
+-- (int_customers) and first_order_date the record's first Completed order; the refresh
 -- headers follow them when a later run regroups a customer or brings its orders.
 
 with clean_customers as (
@@ -60,5 +60,5 @@ select
     created_at,
     a.nk_customer_id < 0                                               as is_special_member
 from all_members as a
-left join warehouse.int_customer_masters as m on m.nk_customer_id = a.nk_customer_id
+left join warehouse.int_customers as m on m.nk_customer_id = a.nk_customer_id
 left join warehouse.int_customer_first_orders as f on f.nk_customer_id = a.nk_customer_id

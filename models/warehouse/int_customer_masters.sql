@@ -1,25 +1,22 @@
 -- materialized: incremental
 -- unique_key: nk_customer_id
--- previous_versions: kept
--- grain: one customer record and the merged customer it belongs to, unknown and walk-in included
+-- grain: one customer record that matching compared with another, and the merged customer it belongs to
 --
 -- Duplicate groups are the records connected by matching pairs (customer_duplicate_pairs), and
 -- a group's customer_master_id is its oldest record's id: the POS numbers customers as they
 -- register, so a new record never renumbers a group, and when two groups join the older id
--- wins (customer_master_changes records it). A run groups again only the records it keyed and
--- those of the pairs it judged, with everything connected to them.
+-- wins. A record no pair names is a group of its own and has no row here (int_customers gives
+-- it its own id). A run groups again the records of the pairs it judged, with everything
+-- connected to them; a record whose pair no longer matches keeps its row, as its own group.
 
 with recursive touched as (
-    select nk_customer_id from warehouse.int_customer_match_keys
+    select customer_id as nk_customer_id from warehouse.customer_duplicate_pairs
     where _run_id = etl.current_run_id() or etl.is_first_build()
 
     union
 
-    select customer_id from warehouse.customer_duplicate_pairs where _run_id = etl.current_run_id()
-
-    union
-
-    select matched_customer_id from warehouse.customer_duplicate_pairs where _run_id = etl.current_run_id()
+    select matched_customer_id from warehouse.customer_duplicate_pairs
+    where _run_id = etl.current_run_id() or etl.is_first_build()
 ),
 
 links as (
@@ -47,25 +44,13 @@ groups as (
     select start_id, min(reached_id) as customer_master_id, count(*)::integer as group_size
     from reached
     group by start_id
-),
+)
 
 -- Every record of a touched group, those the run did not touch included (a record that left
 -- the group takes its members with it).
-members as (
-    select distinct r.reached_id as nk_customer_id, g.customer_master_id, g.group_size
-    from reached as r
-    join groups as g on g.start_id = r.start_id
-),
-
-special_members as (
-    select -1 as nk_customer_id, -1 as customer_master_id, 1 as group_size
-    union all
-    select -2, -2, 1
-)
-
-select
-    warehouse.surrogate_key('dim_customers', nk_customer_id::text)     as sk_customer_id,
-    nk_customer_id,
-    customer_master_id,
-    group_size
-from (select * from members union all select * from special_members) as members
+select distinct
+    r.reached_id            as nk_customer_id,
+    g.customer_master_id,
+    g.group_size
+from reached as r
+join groups as g on g.start_id = r.start_id

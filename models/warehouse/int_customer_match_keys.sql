@@ -31,14 +31,28 @@ customers as (
     select * from this_run
     union all
     select * from every_customer
+),
+
+keyed as (
+    select
+        customer_id,
+        created_at,
+        etl.match_name(first_name)                         as first_name,
+        etl.match_name(last_name)                          as last_name,
+        etl.match_phone(phone)                             as phone_key,
+        etl.match_email_local(email)                       as email_local_key,
+        nullif(split_part(email, '@', 2), '')              as email_domain
+    from customers
 )
 
 select
-    customer_id                                    as nk_customer_id,
-    created_at,
-    etl.match_first_name(first_name)               as first_name_key,
-    etl.match_name(last_name)                      as last_name_key,
-    etl.match_phone(phone)                         as phone_key,
-    etl.match_email_local(email)                   as email_local_key,
-    nullif(split_part(email, '@', 2), '')          as email_domain
-from customers
+    k.customer_id                                      as nk_customer_id,
+    k.created_at,
+    -- a nickname compares as the name it stands for ('bob' as 'robert')
+    coalesce(nickname.canonical, k.first_name)         as first_name_key,
+    k.last_name                                        as last_name_key,
+    k.phone_key,
+    k.email_local_key,
+    k.email_domain
+from keyed as k
+left join etl.first_name_nicknames as nickname on nickname.nickname = k.first_name
