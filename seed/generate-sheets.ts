@@ -1,7 +1,8 @@
 // The cafe's hand-kept sheets for a generated POS: the branch list and weekly stock counts per
 // product, written as staff would type them (numbers as text, dates in several formats, blank
 // rows, trailing spaces, an extra notes column, headers in their own spelling). The counts
-// follow the POS: the stock the movements and sales imply, less waste nobody recorded.
+// follow the shelf: last week's stock plus what the POS recorded since, less waste nobody
+// recorded (which stays gone), counted now and then one off.
 // Planted defects go to seed_truth.defects under the sheet's name, keyed '<file>#<row>'.
 import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -23,6 +24,12 @@ export interface SheetsResult {
 }
 
 type SheetRow = (string | number | Date | null)[]
+
+/**
+ * The least unrecorded waste planted: beyond marts.stock_discrepancies' tolerance (2 units) even
+ * after a one-unit counting error on the count before, so a planted gap is always flagged.
+ */
+const MIN_WASTE = 4
 
 interface Writer {
   addSheet(name: string, header: string[]): Promise<{ add(row: SheetRow): number; close(): Promise<void> }>
@@ -58,11 +65,22 @@ export async function generateSheets(
   let stockRows = 0
   let unknownProducts = 0
   const plant = (row: number, defect: string) => defects.push(['stock_count', `${file}#${row}`, defect])
-  for await (const batch of expectedStock(pos).cursor(1000)) {
-    for (const { product_id, count_date, expected } of batch) {
+  // Each product's stock on the shelf at its last count: the warehouse expects a count from the
+  // last one it took plus the movements and sales since, so the shelf carries waste forward.
+  const shelves = new Map<number, number>()
+  // Products whose shelf was found fuller than the POS implies since the last count the warehouse
+  // keeps (a rejected row is none): a waste planted now would be hidden by that unrecorded gain.
+  const refilled = new Set<number>()
+  for await (const batch of weeklyFlows(pos).cursor(1000)) {
+    for (const { product_id, count_date, flow } of batch) {
       const branch = BRANCHES[Math.floor((product_id - 1) / MENU.length)] as (typeof BRANCHES)[number]
-      let quantity = Math.max(0, expected)
-      // Counting errors both ways; unrecorded waste only ever lowers the count.
+      // The POS may record more sold than it recorded restocked: a shelf is never below empty.
+      const implied = (shelves.get(product_id) ?? 0) + flow
+      const onShelf = Math.max(0, implied)
+      if (implied < 0) refilled.add(product_id)
+      shelves.set(product_id, onShelf)
+      let quantity = onShelf
+      // Counting errors both ways, one unit, within the mart's tolerance; the shelf stays as it was.
       if (faker.number.float() < 0.1) quantity = Math.max(0, quantity + faker.helpers.arrayElement([-1, 1]))
       let date: string | Date = formatDate(faker, count_date)
       let quantityCell: string | number = faker.number.float() < 0.3 ? ` ${quantity} ` : quantity
@@ -70,15 +88,19 @@ export async function generateSheets(
       let storeName = faker.number.float() < 0.2 ? `${branch.storeName} ` : branch.storeName
       const rate = options.defectRate
       const defect = pickDefect(faker, rate, [
-        ['unrecorded_waste', quantity > 0 ? 1 : 0],
+        ['unrecorded_waste', onShelf >= MIN_WASTE && !refilled.has(product_id) ? 1 : 0],
         ['negative_count', 1],
         ['unknown_product', 1],
         ['unknown_branch', 1],
         ['unparseable_date', rate],
         ['unparseable_qty', rate],
       ])
-      if (defect === 'unrecorded_waste')
-        quantityCell = quantity - faker.number.int({ min: 1, max: Math.min(5, quantity) })
+      if (defect === 'unrecorded_waste') {
+        // Gone from the shelf for good, and counted right: the gap is the waste alone.
+        const wasted = faker.number.int({ min: MIN_WASTE, max: Math.min(MIN_WASTE + 4, onShelf) })
+        shelves.set(product_id, onShelf - wasted)
+        quantityCell = onShelf - wasted
+      }
       if (defect === 'negative_count') quantityCell = -faker.number.int({ min: 1, max: 5 })
       // Ids of products that do not exist, one after another: two drawn at random for one
       // branch and day would repeat the count's key, and be held back as a repeat instead.
@@ -89,6 +111,8 @@ export async function generateSheets(
       const row = counts.add([date, storeName, product, quantityCell, faker.person.firstName(), null])
       stockRows++
       if (defect) plant(row, defect)
+      // Every other planted defect gets the row rejected: only a clean or wasted count is kept.
+      if (defect === undefined || defect === 'unrecorded_waste') refilled.delete(product_id)
       // Staff leave blank lines now and then.
       if (faker.number.float() < 0.01) counts.add([null, null, null, null, null, null])
     }
@@ -115,11 +139,12 @@ function formatDate(faker: Faker, isoDate: string): string | Date {
 }
 
 /**
- * Weekly (Sunday) stock per product as the POS implies it: restocks add, waste removes, completed
- * sales remove, all before the count's day.
+ * What the POS recorded per product in each week up to its Sunday count, counted after closing
+ * (docs/sources.md): restocks add, waste removes, completed sales remove, from the Monday after
+ * the last count through the count's own day (the first count takes all before it).
  */
-function expectedStock(pos: Sql) {
-  return pos<{ product_id: number; count_date: string; expected: number }[]>`
+function weeklyFlows(pos: Sql) {
+  return pos<{ product_id: number; count_date: string; flow: number }[]>`
     with weeks as (
         select generate_series(date '2023-01-08', date '2024-12-29', interval '7 days')::date as day
     ),
@@ -134,20 +159,16 @@ function expectedStock(pos: Sql) {
         from order_details d join orders o using (order_id)
         where o.order_status = 'Completed' and d.product_id is not null
     ),
-    events as (
-        select product_id, day, quantity, false as is_count from flows
-        union all
-        select p.product_id, w.day, 0, true from products p cross join weeks w
-    ),
-    running as (
-        select product_id, day, is_count,
-               sum(quantity) over (partition by product_id order by day, is_count desc
-                                   rows between unbounded preceding and current row) as stock
-        from events
+    -- A flow belongs to the first count on or after its day (counts are on Sundays, dow 0).
+    weekly as (
+        select product_id, greatest(day + ((7 - extract(dow from day)::int) % 7), date '2023-01-08') as day,
+               sum(quantity) as flow
+        from flows group by 1, 2
     )
-    select product_id, to_char(day, 'YYYY-MM-DD') as count_date, stock::int as expected
-    from running where is_count
-    order by day, product_id`
+    select p.product_id, to_char(w.day, 'YYYY-MM-DD') as count_date, coalesce(f.flow, 0)::int as flow
+    from products p cross join weeks w
+    left join weekly f on f.product_id = p.product_id and f.day = w.day
+    order by w.day, p.product_id`
 }
 
 function xlsxWriter(file: string): Writer {
