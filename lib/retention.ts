@@ -10,7 +10,7 @@ import { BadInputError } from './errors.ts'
 import { loadTableName } from './extract/batch-names.ts'
 import { describeStagingTable, naturalKeyExpression } from './extract/staging-catalog.ts'
 import type { ObjectStore } from './object-store.ts'
-import { quoteIdentifier as q } from './sql-text.ts'
+import { quoteIdentifier as q, quoteLiteral } from './sql-text.ts'
 
 export type RetentionKind =
   | 'quarantine objects'
@@ -258,26 +258,58 @@ async function stagedTablesIn(tx: TransactionSql, table: 'dq.verdicts' | 'dq.vio
 const waitingKeys = (table: string) => `
   select x.natural_key from dq.violations as x
   join dq.quarantine_batches as b on b.batch_id = x.quarantine_batch_id
-  where x.table_name = '${table}' and x.status = 'open'
+  where x.table_name = ${quoteLiteral(table)} and x.status = 'open'
     and b.status in (${WAITING_BATCH_STATUSES.map((status) => `'${status}'`).join(', ')})`
 
-/** Counts the candidates (those of waiting rows apart), and deletes them unless this is a dry run. */
-async function measureAndDelete(
+/**
+ * What expires of one kind of rows in one table: the candidates (each with its age and whether
+ * its row waits in a quarantine batch), the table they are deleted from (aliased) and how a
+ * row of it is one of the candidates (`e`).
+ */
+interface ExpiringRows {
+  candidates: string
+  from: string
+  matches: string
+  parameters: (string | number)[]
+}
+
+/**
+ * One kind of rows, table by table: each table's candidates counted (those of waiting rows
+ * apart) and deleted unless this is a dry run. `expiring` gets the table and its staging rows'
+ * natural key expression (on alias `s`).
+ */
+async function expireRowsPerTable(
   tx: TransactionSql,
   dryRun: boolean,
-  statements: { candidates: string; remove: string },
-  parameters: (string | number)[],
-): Promise<{ expired: number; kept: number; oldestDays: number | null }> {
-  const [measured] = await tx.unsafe<{ expired: number; kept: number; oldest_days: number | null }[]>(
-    `with candidates as (${statements.candidates})
-     select count(*) filter (where not waiting)::int as expired,
-            count(*) filter (where waiting)::int as kept,
-            max(age_days) filter (where not waiting) as oldest_days
-     from candidates`,
-    parameters,
-  )
-  if (!dryRun && measured && measured.expired > 0) await tx.unsafe(statements.remove, parameters)
-  return { expired: measured?.expired ?? 0, kept: measured?.kept ?? 0, oldestDays: measured?.oldest_days ?? null }
+  kind: RetentionKind,
+  ageDays: number,
+  tables: string[],
+  expiring: (table: string, stagingKey: string) => ExpiringRows,
+): Promise<KindReport> {
+  const totals = { expired: 0, kept: 0, ages: [] as (number | null)[] }
+  for (const table of tables) {
+    const staging = await describeStagingTable(tx as unknown as Sql, table)
+    const rows = expiring(table, naturalKeyExpression(staging.keyColumns, 's'))
+    const [measured] = await tx.unsafe<{ expired: number; kept: number; oldest_days: number | null }[]>(
+      `with candidates as (${rows.candidates})
+       select count(*) filter (where not waiting)::int as expired,
+              count(*) filter (where waiting)::int as kept,
+              max(age_days) filter (where not waiting) as oldest_days
+       from candidates`,
+      rows.parameters,
+    )
+    if (!dryRun && measured && measured.expired > 0) {
+      await tx.unsafe(
+        `with expired as (${rows.candidates})
+         delete from ${rows.from} using expired as e where ${rows.matches} and not e.waiting`,
+        rows.parameters,
+      )
+    }
+    totals.expired += measured?.expired ?? 0
+    totals.kept += measured?.kept ?? 0
+    totals.ages.push(measured?.oldest_days ?? null)
+  }
+  return rowsReport(kind, ageDays, totals)
 }
 
 /**
@@ -286,35 +318,20 @@ async function measureAndDelete(
  * stays (publishing, reconciliation and the models' floor read it through _batch_id).
  */
 async function expireVerdicts(sql: Sql, ageDays: number, dryRun: boolean): Promise<KindReport> {
-  return inKindTransaction(sql, dryRun, async (tx) => {
-    const totals = { expired: 0, kept: 0, ages: [] as (number | null)[] }
-    for (const table of await stagedTablesIn(tx, 'dq.verdicts')) {
-      const staging = await describeStagingTable(tx as unknown as Sql, table)
-      const key = naturalKeyExpression(staging.keyColumns, 's')
-      const superseded = `
+  return inKindTransaction(sql, dryRun, async (tx) =>
+    expireRowsPerTable(tx, dryRun, 'verdicts', ageDays, await stagedTablesIn(tx, 'dq.verdicts'), (table, key) => ({
+      candidates: `
         select v.batch_id, v.natural_key, ${AGE('r.started_at')} as age_days,
                v.natural_key in (${waitingKeys(table)}) as waiting
         from dq.verdicts as v
         join etl.runs as r on r.run_id = v.run_id
         where v.table_name = $1 and r.status <> 'running' and r.started_at < now() - make_interval(days => $2)
-          and not exists (select 1 from staging.${q(table)} as s where ${key} = v.natural_key and s._batch_id = v.batch_id)`
-      const result = await measureAndDelete(
-        tx,
-        dryRun,
-        {
-          candidates: superseded,
-          remove: `with expired as (${superseded})
-                   delete from dq.verdicts as v using expired as e
-                   where v.table_name = $1 and v.batch_id = e.batch_id and v.natural_key = e.natural_key and not e.waiting`,
-        },
-        [table, ageDays],
-      )
-      totals.expired += result.expired
-      totals.kept += result.kept
-      totals.ages.push(result.oldestDays)
-    }
-    return rowsReport('verdicts', ageDays, totals)
-  })
+          and not exists (select 1 from staging.${q(table)} as s where ${key} = v.natural_key and s._batch_id = v.batch_id)`,
+      from: 'dq.verdicts as v',
+      matches: 'v.table_name = $1 and v.batch_id = e.batch_id and v.natural_key = e.natural_key',
+      parameters: [table, ageDays],
+    })),
+  )
 }
 
 /**
@@ -323,12 +340,9 @@ async function expireVerdicts(sql: Sql, ageDays: number, dryRun: boolean): Promi
  * staging row's hash is another, and no correction is active on the row).
  */
 async function expireViolations(sql: Sql, ageDays: number, dryRun: boolean): Promise<KindReport> {
-  return inKindTransaction(sql, dryRun, async (tx) => {
-    const totals = { expired: 0, kept: 0, ages: [] as (number | null)[] }
-    for (const table of await stagedTablesIn(tx, 'dq.violations')) {
-      const staging = await describeStagingTable(tx as unknown as Sql, table)
-      const key = naturalKeyExpression(staging.keyColumns, 's')
-      const candidates = `
+  return inKindTransaction(sql, dryRun, async (tx) =>
+    expireRowsPerTable(tx, dryRun, 'violations', ageDays, await stagedTablesIn(tx, 'dq.violations'), (table, key) => ({
+      candidates: `
         select v.violation_id,
                ${AGE('coalesce(v.resolved_at, v.detected_at)')} as age_days,
                v.natural_key in (${waitingKeys(table)}) as waiting
@@ -345,24 +359,12 @@ async function expireViolations(sql: Sql, ageDays: number, dryRun: boolean): Pro
              and not exists (select 1 from staging.${q(table)} as s where ${key} = v.natural_key and s._row_hash = v.row_hash)
              and not exists (select 1 from dq.corrections as k
                              where k.table_name = v.table_name and k.natural_key = v.natural_key and k.retired_at is null))
-          )`
-      const result = await measureAndDelete(
-        tx,
-        dryRun,
-        {
-          candidates,
-          remove: `with expired as (${candidates})
-                   delete from dq.violations as v using expired as e
-                   where v.violation_id = e.violation_id and not e.waiting`,
-        },
-        [table, ageDays],
-      )
-      totals.expired += result.expired
-      totals.kept += result.kept
-      totals.ages.push(result.oldestDays)
-    }
-    return rowsReport('violations', ageDays, totals)
-  })
+          )`,
+      from: 'dq.violations as v',
+      matches: 'v.violation_id = e.violation_id',
+      parameters: [table, ageDays],
+    })),
+  )
 }
 
 /**
@@ -376,34 +378,26 @@ async function expireCleanRows(sql: Sql, ageDays: number, dryRun: boolean): Prom
       where c.table_schema = 'clean' and c.column_name = 'natural_key'
         and to_regclass('staging.' || quote_ident(c.table_name)) is not null
       order by c.table_name`
-    const totals = { expired: 0, kept: 0, ages: [] as (number | null)[] }
-    for (const { table_name: table } of tables) {
-      const staging = await describeStagingTable(tx as unknown as Sql, table)
-      const key = naturalKeyExpression(staging.keyColumns, 's')
-      const stale = `
+    return expireRowsPerTable(
+      tx,
+      dryRun,
+      'clean rows',
+      ageDays,
+      tables.map((row) => row.table_name),
+      (table, key) => ({
+        candidates: `
         select c.natural_key, ${AGE('r.started_at')} as age_days,
                c.natural_key in (${waitingKeys(table)}) as waiting
         from clean.${q(table)} as c
         join staging.${q(table)} as s on ${key} = c.natural_key
         join etl.batches as b on b.batch_id = s._batch_id
         join etl.runs as r on r.run_id = b.run_id
-        where r.status <> 'running' and r.started_at < now() - make_interval(days => $1)`
-      const result = await measureAndDelete(
-        tx,
-        dryRun,
-        {
-          candidates: stale,
-          remove: `with expired as (${stale})
-                   delete from clean.${q(table)} as c using expired as e
-                   where c.natural_key = e.natural_key and not e.waiting`,
-        },
-        [ageDays],
-      )
-      totals.expired += result.expired
-      totals.kept += result.kept
-      totals.ages.push(result.oldestDays)
-    }
-    return rowsReport('clean rows', ageDays, totals)
+        where r.status <> 'running' and r.started_at < now() - make_interval(days => $1)`,
+        from: `clean.${q(table)} as c`,
+        matches: 'c.natural_key = e.natural_key',
+        parameters: [ageDays],
+      }),
+    )
   })
 }
 

@@ -33,7 +33,8 @@ with compared_keys as (
 ),
 
 -- A block is the records that share a key. A run compares the blocks with a record it keyed,
--- of two to five records (more is a placeholder: the cafe's own number, info@).
+-- of two to five records (more is a placeholder: the cafe's own number, info@). One group-by
+-- per kind of key: grouped on the kind and the key together, PostgreSQL sorts every key.
 phone_blocks as (
     select
         array_agg(nk_customer_id)                          as members,
