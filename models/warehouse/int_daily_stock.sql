@@ -22,10 +22,13 @@ with flows as (
     group by nk_product_id, sk_store_id, day
 ),
 
+-- A product's stock is kept at its branch, where its movements and sales are (the product
+-- version's), so a count is placed there too, whichever branch the sheet typed.
 counts as (
-    select nk_product_id, sk_store_id, count_date as day, counted_qty
-    from warehouse.int_stock_counts
-    where nk_product_id is not null
+    select c.nk_product_id, p.sk_store_id, c.count_date as day, c.counted_qty
+    from warehouse.int_stock_counts as c
+    join warehouse.dim_products as p on p.sk_product_id = c.sk_product_id
+    where c.nk_product_id is not null
 ),
 
 activity as (

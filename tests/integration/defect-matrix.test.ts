@@ -108,6 +108,8 @@ const truth = new Map<string, string[]>()
 /** The run's violations, each with the key the truth knows its row by. */
 let violations: (Violation & { truth_key: string })[] = []
 let matrix: MatrixRow[] = []
+/** The counts left out of the unrecorded waste's measure (countsMissingHeldBackRows). */
+let uncertain: string[] = []
 
 /** The run's violations of the entry's rule (of its column, for a rule that catches two classes). */
 const violationsOf = (entry: MatrixEntry) =>
@@ -155,6 +157,49 @@ async function flaggedWaste(): Promise<{ at: string; counted_qty: number }[]> {
       on s.count_date::date = m.count_date and s.product_id::int = m.product_id
      and etl.normalize_name(s.store_name) = m.store_name
     where m.exceeds_tolerance and m.discrepancy < 0`
+}
+
+/**
+ * The counts whose flag the run's held-back lines would change: a rejected line of a Completed
+ * order of the product, dated after its previous count and up to this one, really took units
+ * off the shelf, but the warehouse cannot see them until the line is reprocessed, so it expects
+ * more than the shelf holds. Such a count's flag says nothing of unrecorded waste either way; the
+ * measure of that class leaves these counts out, planted or not.
+ */
+async function countsMissingHeldBackRows(): Promise<string[]> {
+  const rows = await h.warehouse<{ at: string }[]>`
+    with held_back_lines as (
+        select distinct v.natural_key from dq.violations as v
+        where v.run_id = ${runId} and v.table_name = 'order_details' and v.severity = 'reject'
+    ),
+    held_back_sales as (
+        select d.product_id, o.order_date::date as day, d.quantity
+        from held_back_lines as v
+        join staging.order_details as d on d.order_detail_id::text = v.natural_key
+        join staging.orders as o on o.order_id = d.order_id
+        where d.quantity > 0 and lower(btrim(o.order_status)) = 'completed'
+    ),
+    counts as (
+        select m.product_id, m.count_date, m.store_name, m.discrepancy, m.exceeds_tolerance,
+               lag(m.count_date) over (partition by m.product_id order by m.count_date) as previous_count_date
+        from ${h.warehouse.unsafe(STOCK_MART)} as m
+    ),
+    adjusted as (
+        select c.*,
+               c.discrepancy + coalesce((
+                   select sum(b.quantity) from held_back_sales as b
+                   where b.product_id = c.product_id and b.day <= c.count_date
+                     and (c.previous_count_date is null or b.day > c.previous_count_date)), 0) as adjusted_discrepancy
+        from counts as c
+    )
+    select s._source_file || '#' || s._source_row as at
+    from adjusted as a
+    join staging.stock_count as s
+      on s.count_date::date = a.count_date and s.product_id::int = a.product_id
+     and etl.normalize_name(s.store_name) = a.store_name
+    where (a.exceeds_tolerance and a.discrepancy < 0)
+          <> (abs(a.adjusted_discrepancy) > 2 and a.adjusted_discrepancy < 0)`
+  return sorted(rows.map((row) => row.at))
 }
 
 /** A class's line of the matrix. */
@@ -217,14 +262,18 @@ describe('the defect matrix: every planted class caught by its rule, on exactly 
     )
 
     const waste = await flaggedWaste()
+    uncertain = await countsMissingHeldBackRows()
+    const measurable = (keys: string[]) => keys.filter((key) => !uncertain.includes(key))
     matrix = MATRIX.map((entry) => {
-      const caught = entry.catcher === STOCK_MART ? waste.map((w) => w.at) : violationsOf(entry).map((v) => v.truth_key)
-      return { entry, planted: sorted(truth.get(classOf(entry)) ?? []), caught: sorted(caught) }
+      const planted = sorted(truth.get(classOf(entry)) ?? [])
+      if (entry.catcher !== STOCK_MART)
+        return { entry, planted, caught: sorted(violationsOf(entry).map((v) => v.truth_key)) }
+      return { entry, planted: measurable(planted), caught: measurable(sorted(waste.map((w) => w.at))) }
     })
     console.log(
       `Defect matrix, run ${runId} (scale ${GENERATOR.scale}, seed ${GENERATOR.seed}, defect rate ${GENERATOR.defectRate}):\n${formatMatrix(
         matrix.map((row) => Object.values(measures(row))),
-      )}`,
+      )}\n(${STOCK_MART}: ${uncertain.length} counts whose flag the held-back lines would change are left out)`,
     )
   })
   afterAll(async () => {
@@ -247,6 +296,10 @@ describe('the defect matrix: every planted class caught by its rule, on exactly 
 
   it('finds the unrecorded waste in marts.stock_discrepancies on exactly the planted counts', () => {
     const rows = matrix.filter((row) => row.entry.catcher === STOCK_MART)
+    // Held-back rows explain only a few counts: the measure is of the rest.
+    expect(uncertain.length).toBeLessThan(
+      (truth.get(classOf({ table: 'stock_count', defect: 'unrecorded_waste' })) ?? []).length / 20,
+    )
     expect(rows.map(measures)).toEqual(rows.map(perfect))
     for (const row of rows) expect(row.caught, classOf(row.entry)).toEqual(row.planted)
   })

@@ -172,22 +172,24 @@ describe('the inventory marts on the hand-made fixture', () => {
       await rows(`select gap_rank, count_date::text, product_id, counted_qty, expected_qty, discrepancy, exceeds_tolerance
                   from marts.stock_discrepancies order by gap_rank`),
     ).toEqual([
+      // Counts are taken after closing: each is expected to find the day's sales and waste gone
+      // (warehouse-facts: 15 expected on 03-04, 13 on 03-06).
       {
         gap_rank: 1,
-        count_date: '2024-03-04',
-        product_id: 1,
-        counted_qty: 15,
-        expected_qty: 20,
-        discrepancy: -5,
-        exceeds_tolerance: true,
-      },
-      {
-        gap_rank: 2,
         count_date: '2024-03-06',
         product_id: 1,
         counted_qty: 12,
-        expected_qty: 14,
-        discrepancy: -2,
+        expected_qty: 13,
+        discrepancy: -1,
+        exceeds_tolerance: false,
+      },
+      {
+        gap_rank: 2,
+        count_date: '2024-03-04',
+        product_id: 1,
+        counted_qty: 15,
+        expected_qty: 15,
+        discrepancy: 0,
         exceeds_tolerance: false,
       },
     ])

@@ -295,10 +295,12 @@ describe('the facts on the hand-made fixture', () => {
       await rows(`select count_date_id, nk_product_id as product, counted_qty, expected_qty, discrepancy
                   from warehouse.fct_stock_counts order by count_date_id, nk_stock_count`),
     ).toEqual([
-      // 20 restocked, nothing sold or wasted before 03-04.
-      { count_date_id: 20240304, product: 1, counted_qty: 15, expected_qty: 20, discrepancy: -5 },
-      // From the count of 15 on 03-04: one sold on 03-05 gives 14 that evening.
-      { count_date_id: 20240306, product: 1, counted_qty: 12, expected_qty: 14, discrepancy: -2 },
+      // Counted after closing: 20 restocked, then on 03-04 three sold (lines 1000 and 1008) and
+      // two damaged.
+      { count_date_id: 20240304, product: 1, counted_qty: 15, expected_qty: 15, discrepancy: 0 },
+      // From the count of 15 on 03-04: one sold on 03-05 (line 1004; 1007 and the ERROR restock
+      // are rejected, 1005 has no order) and one on 03-06 (line 1006) leave 13.
+      { count_date_id: 20240306, product: 1, counted_qty: 12, expected_qty: 13, discrepancy: -1 },
     ])
   })
 
