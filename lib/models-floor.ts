@@ -183,21 +183,22 @@ async function stages(): Promise<Record<string, string>[]> {
         cross join (select sk_store_id from ${FLOOR}.dim_store_branch where nk_store_id = -1) as ub`,
     },
     {
-      // The expected quantity is the stock on hand at the end of the day before the count
-      // (docs/warehouse.md): the latest count before it plus the flows since, walked per product and
-      // branch over the days with activity only.
+      // The expected quantity is the stock on hand of the evening before the count plus the count
+      // day's flows (docs/warehouse.md): the latest count before it plus the flows since, walked per
+      // product and its branch over the days with activity only.
       fct_stock_counts: `
         with counts as (
           select s._natural_key as nk_stock_count, s.count_date::date as count_date, s.product_id::integer as nk_product_id,
                  coalesce(p.sk_product_id, up.sk_product_id) as sk_product_id,
-                 coalesce(b.sk_store_id, ub.sk_store_id) as sk_store_id, s.counted_qty::integer as counted_qty,
+                 coalesce(b.sk_store_id, ub.sk_store_id) as sk_store_id,
+                 coalesce(p.sk_store_id, up.sk_store_id) as ledger_store_id, s.counted_qty::integer as counted_qty,
                  nullif(btrim(s.counted_by), '') as counted_by
           from staging.stock_count as s ${published('stock_count', 's', '_natural_key')}
           left join ${FLOOR}.dim_products as p
             on p.nk_product_id = s.product_id::integer
            and s.count_date::date + time '23:59:59' >= p.valid_from and s.count_date::date + time '23:59:59' < p.valid_to
           left join ${FLOOR}.dim_store_branch as b on b.store_name = etl.normalize_name(s.store_name)
-          cross join (select sk_product_id from ${FLOOR}.dim_products where nk_product_id = -1) as up
+          cross join (select sk_product_id, sk_store_id from ${FLOOR}.dim_products where nk_product_id = -1) as up
           cross join (select sk_store_id from ${FLOOR}.dim_store_branch where nk_store_id = -1) as ub
         ),
         days as (
@@ -209,7 +210,7 @@ async function stages(): Promise<Record<string, string>[]> {
                 from ${FLOOR}.fct_order_lines
                 where order_status = 'Completed' and nk_product_id is not null and order_ts is not null
                 union all
-                select nk_product_id, sk_store_id, count_date, 0, counted_qty from counts where nk_product_id is not null
+                select nk_product_id, ledger_store_id, count_date, 0, counted_qty from counts where nk_product_id is not null
           ) as events
           group by nk_product_id, sk_store_id, day
         ),
@@ -218,23 +219,24 @@ async function stages(): Promise<Record<string, string>[]> {
           from days window w as (partition by nk_product_id, sk_store_id order by day)
         ),
         stock as (
-          select nk_product_id, sk_store_id, day,
+          select nk_product_id, sk_store_id, day, net,
                  case when counts_to_date = 0 then change_to_date
                       else first_value(counted_qty) over a + change_to_date - first_value(change_to_date) over a
                  end as stock_on_hand
           from running window a as (partition by nk_product_id, sk_store_id, counts_to_date order by day)
         ),
-        day_before as (
+        count_days as (
           select nk_product_id, sk_store_id, day,
-                 lag(stock_on_hand) over (partition by nk_product_id, sk_store_id order by day)::integer as stock_on_hand
+                 coalesce(lag(stock_on_hand) over (partition by nk_product_id, sk_store_id order by day), 0)
+                   + net as expected_qty
           from stock
         )
         select c.nk_stock_count, warehouse.date_id(c.count_date) as count_date_id, c.nk_product_id, c.sk_product_id,
-               c.sk_store_id, c.counted_qty, coalesce(d.stock_on_hand, 0) as expected_qty,
-               c.counted_qty - coalesce(d.stock_on_hand, 0) as discrepancy, c.counted_by
+               c.sk_store_id, c.counted_qty, coalesce(d.expected_qty, 0)::integer as expected_qty,
+               c.counted_qty - coalesce(d.expected_qty, 0)::integer as discrepancy, c.counted_by
         from counts as c
-        left join day_before as d
-          on d.nk_product_id = c.nk_product_id and d.sk_store_id = c.sk_store_id and d.day = c.count_date`,
+        left join count_days as d
+          on d.nk_product_id = c.nk_product_id and d.sk_store_id = c.ledger_store_id and d.day = c.count_date`,
     },
   ]
 }
