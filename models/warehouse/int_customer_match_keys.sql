@@ -15,9 +15,16 @@ with this_run as (
     where not etl.is_first_build()
 ),
 
--- The match helpers trim and lower-case on their own, so staging's values need no cleanup.
+-- Staging's values cleaned as clean.customers cleans them. The helpers would clean them too, but
+-- with the cleanup in each branch PostgreSQL builds the first build's keys in parallel.
 every_customer as (
-    select customer_id, first_name, last_name, email, phone, created_at
+    select
+        customer_id,
+        nullif(etl.trim_text(first_name), '')                  as first_name,
+        nullif(etl.trim_text(last_name), '')                   as last_name,
+        lower(nullif(etl.trim_text(email), ''))                as email,
+        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '')   as phone,
+        created_at
     from staging.customers
     where etl.is_first_build()
 ),
@@ -36,7 +43,7 @@ keyed as (
         etl.match_name(last_name)                          as last_name,
         etl.match_phone(phone)                             as phone_key,
         etl.match_email_local(email)                       as email_local_key,
-        nullif(split_part(lower(btrim(email)), '@', 2), '') as email_domain
+        nullif(split_part(email, '@', 2), '')              as email_domain
     from customers
 )
 
