@@ -136,7 +136,8 @@ export async function createPosSchema(sql: Sql | TransactionSql): Promise<void> 
   await sql.unsafe(await readFile(path.join(projectRoot, 'seed', 'pos-schema.sql'), 'utf8'))
 }
 
-const SERIAL_KEYS = {
+/** Each POS table's key column (a serial): its rows' natural key in the truth and in dq.violations. */
+export const POS_KEY_COLUMNS = {
   customers: 'customer_id',
   employees: 'employee_id',
   products: 'product_id',
@@ -166,7 +167,7 @@ export async function grantReader(sql: Sql, role: string): Promise<void> {
 
 /** Rows were loaded with explicit ids: move each serial past them, as the POS would have. */
 export async function syncSequences(tx: TransactionSql): Promise<void> {
-  for (const [table, key] of Object.entries(SERIAL_KEYS)) {
+  for (const [table, key] of Object.entries(POS_KEY_COLUMNS)) {
     await tx.unsafe(
       `select setval(pg_get_serial_sequence('${table}', '${key}'), coalesce(max(${key}), 1)) from ${table}`,
     )

@@ -6,6 +6,7 @@ import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readText } from '../../lib/object-store.ts'
+import { POS_KEY_COLUMNS } from '../../seed/generate-pos.ts'
 import { generateSheets } from '../../seed/generate-sheets.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
 
@@ -68,15 +69,7 @@ const MATRIX: MatrixEntry[] = [
  */
 const MEASURED_ELSEWHERE = new Set(['customers.duplicate_customer'])
 
-/** The POS tables' key columns: the natural key of their rows in the truth and dq.violations. */
-const POS_KEYS: Record<string, string> = {
-  customers: 'customer_id',
-  employees: 'employee_id',
-  products: 'product_id',
-  orders: 'order_id',
-  order_details: 'order_detail_id',
-  inventory_tracking: 'tracking_id',
-}
+const POS_KEYS: Record<string, string> = POS_KEY_COLUMNS
 
 /** The stock_count sheet's columns, as the workbook's header row spells them (seed/generate-sheets.ts). */
 const SHEET_HEADERS: Record<string, string> = {
