@@ -7,8 +7,9 @@
 --
 -- An order without a customer is a walk-in sale (the walk-in member); a customer or employee
 -- that is not in the warehouse yet links to the unknown member, and the refresh headers
--- re-link it on the run that brings it. The customer comes from int_customers (its
--- merged customer, from duplicate grouping), which a run regroups before the orders. Fixed and nullified values come from the verdicts.
+-- re-link it on the run that brings it. The customer comes from int_customers (with its
+-- merged customer, from duplicate grouping), which a run regroups before the orders. Fixed and
+-- nullified values come from the verdicts.
 
 with published_orders as (
     select
