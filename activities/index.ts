@@ -7,6 +7,7 @@ import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeArchiveFailedLoads, makeStageFailedLoad } from './failed-loads.ts'
 import { makeAdoptFailedRuns, makeReleaseFailedRun } from './failed-runs.ts'
 import { makeIngestSheet } from './ingest-sheet.ts'
+import { makeNotify } from './notify.ts'
 import { makePlanRun } from './plan-run.ts'
 import {
   makeDescribeBatch,
@@ -51,6 +52,7 @@ export function createActivities(context: ActivityContext) {
       discardBatch: makeDiscardBatch(context),
       archiveFailedLoads: makeArchiveFailedLoads(context),
       stageFailedLoad: makeStageFailedLoad(context),
+      notify: makeNotify(context),
     }),
   )
 }

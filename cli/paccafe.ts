@@ -10,6 +10,7 @@ import { registerModelsCommand } from './commands/models.ts'
 import { registerRetentionCommand } from './commands/retention.ts'
 import { registerRulesCommand } from './commands/rules.ts'
 import { registerRunCommand } from './commands/run.ts'
+import { registerScheduleCommand } from './commands/schedule.ts'
 import { registerSeedCommand } from './commands/seed.ts'
 import { registerServicesCommand } from './commands/services.ts'
 import { registerSimulateCommand } from './commands/simulate.ts'
@@ -38,6 +39,7 @@ registerFailedLoadCommands(program)
 registerDuplicatesCommand(program)
 registerRulesCommand(program)
 registerRetentionCommand(program)
+registerScheduleCommand(program)
 
 // Output piped into `head` and the like: stop quietly when the reader is gone.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

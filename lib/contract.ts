@@ -108,6 +108,31 @@ export interface FinishRunInput {
   error?: string
 }
 
+/** What a run's notification reports (lib/notifications.ts posts it to the configured webhook). */
+export type NotificationEvent = 'run.failed' | 'run.succeeded' | 'schedule.paused' | 'batch.waiting'
+
+export interface NotifyInput {
+  event: NotificationEvent
+  runId: string
+  /** The workflow the event is about (the run's, or its quarantine batch's). */
+  workflowId: string
+  /** Counts only: rows published, rejected, held back... */
+  counts?: Record<string, number>
+  /** A failed run's one line. */
+  error?: string
+  /** The schedule that started the run, when one did. */
+  scheduleId?: string
+  /** The workflow id of the run's quarantine batch. */
+  quarantineBatch?: string
+}
+
+export interface NotifyResult {
+  /** Whether a webhook received it; false when none is configured or the event is not opted in. */
+  delivered: boolean
+  /** Why it was not sent, when it was not. */
+  skipped?: string
+}
+
 /** Failed runs whose rows a new run took over. */
 export interface AdoptedRuns {
   runs: string[]
