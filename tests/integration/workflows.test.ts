@@ -120,6 +120,7 @@ const stubActivities = {
     reopened: [],
   })),
   stageFailedLoad: notUsed('stageFailedLoad'),
+  notify: stub('notify', 'event', () => ({ delivered: false, skipped: 'not configured in these tests' })),
   // Quarantine batches are tested with real activities (tests/integration/reprocess.test.ts).
   describeBatch: notUsed('describeBatch'),
   prepareReprocess: notUsed('prepareReprocess'),
