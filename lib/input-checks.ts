@@ -50,10 +50,38 @@ export function inputProblem(schema: TSchema, input: unknown): string | undefine
   return `${field}: ${value} is not valid, expected ${description ?? first.message}`
 }
 
-/** The run id a workflow uses: the input's, or its own workflow id less the prefix. */
+/** A trailing `-2026-12-03T14:00:00Z` (or `.123`, or `+07:00`): what a schedule appends to its runs' workflow ids. */
+const TRAILING_RFC3339 = /-(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * `…-2026-12-03T14:00:00Z` becomes `…-20261203T140000Z`: run ids may hold no colons. An offset is
+ * turned into UTC. Pure arithmetic on the string, so it is deterministic in workflow code.
+ */
+function compactTrailingTimestamp(id: string): string {
+  const match = TRAILING_RFC3339.exec(id)
+  if (!match) return id
+  const [whole = '', ...fields] = match
+  const [y, mo, d, h, mi, s] = fields.slice(0, 6).map(Number) as [number, number, number, number, number, number]
+  const fraction = fields[6] ?? ''
+  const zone = fields[7] ?? 'Z'
+  const offsetMinutes =
+    zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
+  const utc = new Date(Date.UTC(y, mo - 1, d, h, mi - offsetMinutes, s))
+  const two = (n: number) => String(n).padStart(2, '0')
+  const stamp =
+    `${utc.getUTCFullYear()}${two(utc.getUTCMonth() + 1)}${two(utc.getUTCDate())}` +
+    `T${two(utc.getUTCHours())}${two(utc.getUTCMinutes())}${two(utc.getUTCSeconds())}`
+  return `${id.slice(0, id.length - whole.length)}-${stamp}${fraction}Z`
+}
+
+/**
+ * The run id a workflow uses: the input's, or its own workflow id less the prefix, a trailing
+ * RFC3339 time made compact (`scheduled-hourly-incremental-20261203T140000Z`).
+ */
 export function runIdFrom(workflowId: string, runId: string | undefined): string {
   if (runId) return runId
-  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : workflowId
+  const id = workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : workflowId
+  return compactTrailingTimestamp(id)
 }
 
 /**
