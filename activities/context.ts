@@ -1,4 +1,5 @@
 // What every activity needs, created once per worker process and passed in.
+import type { Client } from '@temporalio/client'
 import type { Config } from '../lib/config.ts'
 import { connect, type Sql } from '../lib/db.ts'
 import { migrate } from '../lib/migrations.ts'
@@ -7,6 +8,7 @@ import type { Model } from '../lib/model-engine/model-file.ts'
 import { createObjectStore, type ObjectStore } from '../lib/object-store.ts'
 import { preflight } from '../lib/preflight.ts'
 import { loadCatalogue, type Rule, type TableCheck } from '../lib/quality/rules.ts'
+import { connectClient } from '../lib/temporal.ts'
 
 export interface ActivityContext {
   config: Config
@@ -19,6 +21,13 @@ export interface ActivityContext {
   rules: Rule[]
   /** The tables' volume and freshness checks, declared beside the rules. */
   tableChecks: TableCheck[]
+  /** A Temporal client, connected on first use (notify describes schedules), closed with the context. */
+  temporalClient: LazyClient
+}
+
+export interface LazyClient {
+  (): Promise<Client>
+  close(): Promise<void>
 }
 
 /**
@@ -37,7 +46,38 @@ export async function createActivityContext(config: Config): Promise<ActivityCon
     throw error
   }
   const { rules, tableChecks } = await loadCatalogue()
-  return { config, warehouse, source, store, models: await loadModels(), rules, tableChecks }
+  return {
+    config,
+    warehouse,
+    source,
+    store,
+    models: await loadModels(),
+    rules,
+    tableChecks,
+    temporalClient: lazyClient(config),
+  }
+}
+
+/** Most workers never need a client: it connects on first use, and again after a failed try. */
+export function lazyClient(config: Config): LazyClient {
+  let client: Promise<Client> | undefined
+  const get = () => {
+    if (!client) {
+      const connecting = connectClient(config)
+      connecting.catch(() => {
+        if (client === connecting) client = undefined
+      })
+      client = connecting
+    }
+    return client
+  }
+  const close = async () => {
+    const connecting = client
+    client = undefined
+    const connected = await connecting?.catch(() => undefined)
+    await connected?.connection.close()
+  }
+  return Object.assign(get, { close })
 }
 
 /** Closes the pools; a query still running (an activity given up on) is cut after `timeoutSeconds`. */
@@ -45,5 +85,6 @@ export async function closeActivityContext(context: ActivityContext, timeoutSeco
   await Promise.all([
     context.warehouse.end({ timeout: timeoutSeconds }),
     context.source.end({ timeout: timeoutSeconds }),
+    context.temporalClient.close(),
   ])
 }

@@ -46,6 +46,11 @@ export const ConfigSchema = Type.Object({
   PACCAFE_RETENTION_VERDICTS_DAYS: RetentionDays(90),
   PACCAFE_RETENTION_CLEAN_DAYS: RetentionDays(90),
   PACCAFE_RETENTION_STAGING_DAYS: RetentionDays(90),
+  // Notifications (docs/notifications.md): unset means off. The URL may hold a token, so it is
+  // never printed, and the secret only signs the body.
+  PACCAFE_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  PACCAFE_WEBHOOK_ON_SUCCESS: Type.Boolean({ default: false }),
+  PACCAFE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   // Where the local services script keeps its binaries, data and logs.
   PACCAFE_TOOLS_DIR: Type.String({ minLength: 1, default: '.tools' }),
   PACCAFE_DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
@@ -60,6 +65,15 @@ export interface RetentionAges {
   cleanDays: number
   /** Load tables left in staging by runs that ended before merging them. */
   stagingDays: number
+}
+
+/** The webhook notifications are posted to; no url, no notifications. */
+export interface WebhookConfig {
+  url?: string
+  /** Succeeded runs are posted only when opted in; failures and waiting batches always are. */
+  onSuccess: boolean
+  /** Signs each body (X-Paccafe-Signature: sha256=<HMAC>); never sent itself. */
+  secret?: string
 }
 
 export type RawConfig = Type.Static<typeof ConfigSchema>
@@ -77,6 +91,7 @@ export interface Config {
   extractChunkRows: number
   /** Ages in days past which `paccafe retention` expires what is no longer needed. */
   retention: RetentionAges
+  webhook: WebhookConfig
   logLevel: string
   toolsDir: string
   dataDir: string
@@ -104,13 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (firstError) {
     const variable = firstError.instancePath.replace(/^\//, '')
     const value = env[variable]
-    const shown = variable.includes('SECRET') ? '(hidden)' : JSON.stringify(value ?? null)
+    const shown = isSecret(variable) ? '(hidden)' : JSON.stringify(value ?? null)
     throw new ConfigurationError(
       `Invalid configuration: ${variable}=${shown}: expected ${describeExpectation(variable)}`,
     )
   }
   const c = converted as RawConfig
   assertTimezone(c.PACCAFE_TIMEZONE)
+  if (c.PACCAFE_WEBHOOK_URL) assertWebhookUrl(c.PACCAFE_WEBHOOK_URL)
   return {
     sourceUrl: c.PACCAFE_SOURCE_URL,
     warehouseUrl: c.PACCAFE_WAREHOUSE_URL,
@@ -137,6 +153,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cleanDays: c.PACCAFE_RETENTION_CLEAN_DAYS,
       stagingDays: c.PACCAFE_RETENTION_STAGING_DAYS,
     },
+    webhook: {
+      url: c.PACCAFE_WEBHOOK_URL,
+      onSuccess: c.PACCAFE_WEBHOOK_ON_SUCCESS,
+      secret: c.PACCAFE_WEBHOOK_SECRET,
+    },
     logLevel: c.PACCAFE_LOG_LEVEL,
     toolsDir: path.resolve(projectRoot, c.PACCAFE_TOOLS_DIR),
     dataDir: path.resolve(projectRoot, c.PACCAFE_DATA_DIR),
@@ -148,6 +169,8 @@ function describeExpectation(variable: string): string {
   if (!schema) return 'a known setting'
   if (variable.endsWith('_URL') && String(schema.pattern ?? '').startsWith('^postgres'))
     return 'a PostgreSQL URL such as postgres://user@host:5432/database'
+  if (variable === 'PACCAFE_WEBHOOK_URL') return WEBHOOK_URL_EXPECTED
+  if (schema.type === 'boolean') return 'true or false'
   if (schema.type === 'integer') return `an integer from ${schema.minimum} to ${schema.maximum}`
   if (schema.anyOf) return `one of ${(schema.anyOf as { const: string }[]).map((s) => s.const).join(', ')}`
   if (schema.pattern) return `a value matching ${schema.pattern}`
@@ -163,6 +186,25 @@ function assertWholeDays(raw: Record<string, unknown>): void {
       `Invalid configuration: ${variable}=${JSON.stringify(value)}: expected ${describeExpectation(variable)} (whole days)`,
     )
   }
+}
+
+/** A webhook URL may carry its token (in the path, query or user info): it is never shown. */
+function isSecret(variable: string): boolean {
+  return variable.includes('SECRET') || variable === 'PACCAFE_WEBHOOK_URL'
+}
+
+const WEBHOOK_URL_EXPECTED = 'an http(s) URL such as https://hooks.example.com/paccafe'
+
+/** The pattern lets through what is not a URL at all (`http://`, `http://a b`). */
+function assertWebhookUrl(url: string): void {
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(url)
+  } catch {
+    parsed = undefined
+  }
+  if (parsed?.hostname && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) return
+  throw new ConfigurationError(`Invalid configuration: PACCAFE_WEBHOOK_URL=(hidden): expected ${WEBHOOK_URL_EXPECTED}`)
 }
 
 function assertTimezone(zone: string): void {

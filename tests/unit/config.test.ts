@@ -52,6 +52,53 @@ describe('configuration', () => {
     expect(() => loadConfig({ PACCAFE_S3_SECRET_KEY: 'short' })).toThrow('PACCAFE_S3_SECRET_KEY=(hidden)')
   })
 
+  it('sends no notifications unless a webhook is set, and succeeded runs only when opted in', () => {
+    expect(loadConfig({}).webhook).toEqual({ url: undefined, onSuccess: false, secret: undefined })
+    expect(loadConfig({ PACCAFE_WEBHOOK_URL: '', PACCAFE_WEBHOOK_SECRET: '' }).webhook.url).toBeUndefined()
+    const config = loadConfig({
+      PACCAFE_WEBHOOK_URL: 'https://hooks.example.com/paccafe?token=abc',
+      PACCAFE_WEBHOOK_ON_SUCCESS: 'true',
+      PACCAFE_WEBHOOK_SECRET: 'a-signing-secret-of-32-characters',
+    })
+    expect(config.webhook).toEqual({
+      url: 'https://hooks.example.com/paccafe?token=abc',
+      onSuccess: true,
+      secret: 'a-signing-secret-of-32-characters',
+    })
+    expect(loadConfig({ PACCAFE_WEBHOOK_ON_SUCCESS: '0' }).webhook.onSuccess).toBe(false)
+  })
+
+  it.each([
+    [
+      'PACCAFE_WEBHOOK_URL',
+      'ftp://hooks.example.com/x?token=abc',
+      'an http(s) URL such as https://hooks.example.com/paccafe',
+    ],
+    ['PACCAFE_WEBHOOK_URL', 'http://', 'an http(s) URL such as https://hooks.example.com/paccafe'],
+    [
+      'PACCAFE_WEBHOOK_URL',
+      'https://hooks.example.com/a b',
+      'an http(s) URL such as https://hooks.example.com/paccafe',
+    ],
+    ['PACCAFE_WEBHOOK_SECRET', 'short-secret', 'a string of at least 16 characters'],
+  ])('rejects %s=%s in one line without printing it (it may hold a token)', (variable, value, expected) => {
+    let error: unknown
+    try {
+      loadConfig({ [variable]: value })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigurationError)
+    const message = (error as Error).message
+    expect(message).toBe(`Invalid configuration: ${variable}=(hidden): expected ${expected}`)
+  })
+
+  it('rejects a webhook opt-in that is not true or false', () => {
+    expect(() => loadConfig({ PACCAFE_WEBHOOK_ON_SUCCESS: 'yes' })).toThrow(
+      'Invalid configuration: PACCAFE_WEBHOOK_ON_SUCCESS="yes": expected true or false',
+    )
+  })
+
   it('masks passwords in URLs it prints', () => {
     expect(redactUrl('postgres://app:s3cret@db:5432/pos')).toBe('postgres://app:***@db:5432/pos')
   })
