@@ -107,9 +107,10 @@ export function scheduledRunIdFor(name: string, taskQueue: string, nominal: Date
 /** A declaration whose runs could not have a valid run id is refused before it is created. */
 export function assertRunIdsValid(name: string, taskQueue: string): void {
   const sample = scheduledRunIdFor(name, taskQueue, new Date(Date.UTC(2026, 11, 31, 23, 59, 59)))
+  const length = sample.length
   if (!Value.Check(RunIdSchema, sample)) {
     throw new UsageError(
-      `schedule ${name} on task queue ${taskQueue} would name its runs ${sample} (${sample.length} characters), expected at most 80: use a shorter name`,
+      `schedule ${name} on task queue ${taskQueue} would name its runs ${sample} (${length} characters), expected at most 80: use a shorter name`,
     )
   }
 }
@@ -154,16 +155,23 @@ export function parseMode(text: string, flag = '--mode'): RunMode {
   throw new UsageError(`${flag} ${JSON.stringify(text)} is not a run mode, expected full or incremental`)
 }
 
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/** The milliseconds of a duration written as 90s, 30m, 6h or 1d (NaN for anything else). */
+export function durationMs(text: string): number {
+  const match = /^(\d{1,5})(s|m|h|d)$/.exec(text.trim())
+  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : Number.NaN
+}
+
 /** A catch-up window such as 90s, 30m, 6h or 1d; the server refuses less than 10 seconds. */
 export function parseCatchupWindow(text: string, flag = '--catchup-window'): string {
-  const match = /^(\d{1,5})(s|m|h|d)$/.exec(text.trim())
-  const seconds = match ? Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's'] : 0
-  if (!match || seconds < 10 || seconds > 366 * 86400) {
+  const ms = durationMs(text)
+  if (!(ms >= 10_000 && ms <= 366 * UNIT_MS.d)) {
     throw new UsageError(
       `${flag} ${JSON.stringify(text)} is not a catch-up window, expected a duration from 10s to 366d such as 30m, 1h or 6h`,
     )
   }
-  return `${match[1]}${match[2]}`
+  return text.trim()
 }
 
 /** The offset of `zone` from UTC at `instant`, in milliseconds (Intl's own reading of the zone). */
@@ -236,4 +244,63 @@ export function overlapFromPolicy(policy: string | undefined): string {
   if (policy === 'BUFFER_ONE') return 'buffer-one'
   if (policy === 'BUFFER_ALL') return 'buffer-all'
   return String(policy ?? 'unspecified').toLowerCase()
+}
+
+type Ranges = { start: number; end: number; step: number }[] | undefined
+
+/** A one-value range list, or undefined: `[{ start: 5, end: 5 }]` is 5. */
+function single(ranges: Ranges): number | undefined {
+  const [range, ...more] = ranges ?? []
+  if (!range || more.length > 0 || (range.end !== range.start && range.end !== 0)) return undefined
+  return range.start
+}
+
+/** Every hour: `[{ start: 0, end: 23, step: 1 }]`. */
+function everyHour(ranges: Ranges): boolean {
+  const [range, ...more] = ranges ?? []
+  return !!range && more.length === 0 && range.start === 0 && range.end === 23 && range.step === 1
+}
+
+/** A calendar as the server describes it (lib/ keeps off the client's types). */
+export interface DescribedCalendar {
+  second?: Ranges
+  minute?: Ranges
+  hour?: Ranges
+  dayOfMonth?: Ranges
+  year?: Ranges
+  month?: { start: string; end: string }[]
+  dayOfWeek?: { start: string; end: string }[]
+}
+
+/**
+ * The ScheduleTime of a calendar as the server describes it, or undefined for any other spec
+ * (seconds other than 0, certain days only): then the schedule is shown as `custom`.
+ */
+export function scheduleTimeOfCalendar(calendar: DescribedCalendar): ScheduleTime | undefined {
+  const minute = single(calendar.minute)
+  const every = (ranges: { start: unknown; end: unknown }[] | undefined, first: unknown, last: unknown) =>
+    !ranges || ranges.length === 0 || ranges.every((range) => range.start === first && range.end === last)
+  const everyDay =
+    every(calendar.dayOfMonth, 1, 31) &&
+    every(calendar.month, 'JANUARY', 'DECEMBER') &&
+    every(calendar.dayOfWeek, 'SUNDAY', 'SATURDAY') &&
+    (calendar.year ?? []).length === 0 &&
+    (single(calendar.second) ?? 0) === 0
+  if (minute === undefined || !everyDay) return undefined
+  if (everyHour(calendar.hour)) return { kind: 'hourly', minute }
+  const hour = single(calendar.hour)
+  return hour === undefined ? undefined : { kind: 'daily', hour, minute }
+}
+
+/** A duration in milliseconds as the CLI writes one: 1h, 6h, 90s. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${ms}ms`
 }
