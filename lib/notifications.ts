@@ -52,7 +52,7 @@ export function buildNotification(config: Config, input: NotifyInput, occurrence
   const error = input.error === undefined ? undefined : errorLine(input.error, secretsOf(config))
   const execution = occurrence.executionRunId ? `/${occurrence.executionRunId}` : ''
   return {
-    id: `${input.workflowId}${execution}/${input.event}`,
+    id: headerSafe(`${input.workflowId}${execution}/${input.event}`),
     event: input.event,
     occurredAt: occurrence.occurredAt.toISOString(),
     text: describe(input, counts, error),
@@ -67,6 +67,11 @@ export function buildNotification(config: Config, input: NotifyInput, occurrence
       quarantineBatchUrl: webUiRunUrl(config, input.quarantineBatch),
     }),
   }
+}
+
+/** The id is also a header's value: anything beyond printable ASCII in a workflow id is %-encoded. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x21-\x7e]+/g, (part) => encodeURIComponent(part))
 }
 
 function describe(input: NotifyInput, counts: Record<string, number> | undefined, error: string | undefined): string {

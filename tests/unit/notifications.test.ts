@@ -63,6 +63,16 @@ describe('building a notification', () => {
     )
   })
 
+  it('makes an id a header can carry, whatever the workflow id', () => {
+    const n = buildNotification(
+      config(),
+      { event: 'run.failed', runId: 'r', workflowId: 'paccafe-pipeline-café run' },
+      at,
+    )
+    expect(n.id).toBe('paccafe-pipeline-caf%C3%A9%20run/exec-1/run.failed')
+    expect(n.workflowId).toBe('paccafe-pipeline-café run')
+  })
+
   it('reports a waiting batch and a succeeded run with their counts and links', () => {
     const batch = buildNotification(
       config(),
