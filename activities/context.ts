@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client'
 import type { Config } from '../lib/config.ts'
 import { connect, type Sql } from '../lib/db.ts'
+import { deploymentOf } from '../lib/deployment.ts'
 import { migrate } from '../lib/migrations.ts'
 import { loadModels } from '../lib/model-engine/graph.ts'
 import type { Model } from '../lib/model-engine/model-file.ts'
@@ -21,6 +22,8 @@ export interface ActivityContext {
   rules: Rule[]
   /** The tables' volume and freshness checks, declared beside the rules. */
   tableChecks: TableCheck[]
+  /** The warehouse's identity (lib/deployment.ts): a worker refuses the activities of another's runs. */
+  deployment: string
   /** A Temporal client, connected on first use (notify describes schedules), closed with the context. */
   temporalClient: LazyClient
 }
@@ -39,8 +42,10 @@ export async function createActivityContext(config: Config): Promise<ActivityCon
   await preflight(config, ['warehouse', 'source', 's3'], { store })
   const warehouse = connect(config.warehouseUrl, { name: 'paccafe-worker', max: 6 })
   const source = connect(config.sourceUrl, { name: 'paccafe-extract', max: 4, readOnly: true })
+  let deployment: string
   try {
     await migrate(warehouse)
+    deployment = await deploymentOf(warehouse)
   } catch (error) {
     await Promise.all([warehouse.end({ timeout: 0 }), source.end({ timeout: 0 })])
     throw error
@@ -54,6 +59,7 @@ export async function createActivityContext(config: Config): Promise<ActivityCon
     models: await loadModels(),
     rules,
     tableChecks,
+    deployment,
     temporalClient: lazyClient(config),
   }
 }

@@ -10,14 +10,29 @@ import {
   type ReloadRunInput,
   ReloadRunInputSchema,
 } from '../lib/contract.ts'
+import { DEPLOYMENT_MEMO_KEY } from '../lib/deployment.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { inputProblem } from '../lib/input-checks.ts'
 import { workflowIdFor } from '../lib/temporal.ts'
 import { modelsRun, pipelineRun, reloadRun } from '../workflows/index.ts'
 
-export async function startPipelineRun(client: Client, taskQueue: string, input: PipelineRunInput & { runId: string }) {
+/**
+ * `deployment` (lib/deployment.ts) binds the run to the starter's warehouse; without it the run
+ * takes the deployment of the worker that records its start, as one started from the Web UI does.
+ */
+export async function startPipelineRun(
+  client: Client,
+  taskQueue: string,
+  input: PipelineRunInput & { runId: string },
+  deployment?: string,
+) {
   assertInput('pipelineRun', PipelineRunInputSchema, input)
-  return client.workflow.start(pipelineRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
+  return client.workflow.start(pipelineRun, {
+    taskQueue,
+    workflowId: workflowIdFor(input.runId),
+    args: [input],
+    ...(deployment ? { memo: { [DEPLOYMENT_MEMO_KEY]: deployment } } : {}),
+  })
 }
 
 export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput & { runId: string }) {

@@ -5,6 +5,9 @@
 // history is visible to anyone who can open the Web UI.
 import Type, { type Static } from 'typebox'
 
+/** The activity header that carries the deployment of the run an activity belongs to. */
+export const DEPLOYMENT_HEADER = 'paccafe-deployment'
+
 /** Workflow ids are `paccafe-pipeline-<run id>`, so the same run can never be started twice. */
 export const WORKFLOW_ID_PREFIX = 'paccafe-pipeline-'
 
@@ -100,6 +103,11 @@ export interface StartRunInput {
   workflowId: string
   /** models: a models-only run (paccafe models run), which extracts nothing; reprocess: a batch's rows sent again. */
   mode: RunMode | 'models' | 'reprocess' | 'reload'
+}
+
+export interface StartRunResult {
+  /** The deployment (warehouse) of the worker that recorded the start (lib/deployment.ts). */
+  deployment: string
 }
 
 export interface FinishRunInput {

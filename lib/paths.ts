@@ -6,3 +6,4 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const modelsDir = path.join(projectRoot, 'models')
 export const migrationsDir = path.join(projectRoot, 'migrations')
 export const workflowsEntry = path.join(projectRoot, 'workflows', 'index.ts')
+export const workflowInterceptorsEntry = path.join(projectRoot, 'workflows', 'interceptors.ts')

@@ -1,9 +1,12 @@
 // The Temporal client's connection, the names of runs and their workflow ids, and the Web UI's
 // link to a run. Starting workflows is client/start-runs.ts's (it imports the workflows).
-import { Client, Connection } from '@temporalio/client'
+import { Client, Connection, type OperatorService } from '@temporalio/client'
+import { SearchAttributeType } from '@temporalio/common'
 import type { Config } from './config.ts'
 import { type RunMode, WORKFLOW_ID_PREFIX } from './contract.ts'
+import { ConfigurationError } from './errors.ts'
 import { connectTemporal } from './preflight.ts'
+import { PIPELINE_SEARCH_ATTRIBUTES } from './search-attributes.ts'
 
 /** A client of the configured server; an unreachable server fails within seconds, in one line. */
 export async function connectClient(config: Config): Promise<Client> {
@@ -51,4 +54,46 @@ export function workflowIdFor(runId: string): string {
 
 export function webUiRunUrl(config: Config, workflowId: string): string {
   return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`
+}
+
+/** temporal.api.enums.v1.IndexedValueType of the search attribute types the pipeline uses. */
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+  [SearchAttributeType.KEYWORD]: 2,
+  [SearchAttributeType.BOOL]: 5,
+  [SearchAttributeType.TEXT]: 1,
+  [SearchAttributeType.INT]: 3,
+  [SearchAttributeType.DOUBLE]: 4,
+  [SearchAttributeType.DATETIME]: 6,
+  [SearchAttributeType.KEYWORD_LIST]: 7,
+}
+
+/**
+ * Registers the pipeline's search attributes (lib/search-attributes.ts) in the namespace when
+ * missing: a workflow that sets an unregistered one cannot make progress. Returns those added.
+ */
+export async function registerSearchAttributes(
+  operatorService: Pick<OperatorService, 'listSearchAttributes' | 'addSearchAttributes'>,
+  namespace: string,
+): Promise<string[]> {
+  const { customAttributes } = await operatorService.listSearchAttributes({ namespace })
+  const missing = PIPELINE_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})))
+  if (missing.length === 0) return []
+  try {
+    await operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]])),
+    })
+  } catch (error) {
+    const commands = missing
+      .map(
+        (key) =>
+          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === SearchAttributeType.BOOL ? 'Bool' : 'Keyword'}`,
+      )
+      .join('; ')
+    throw new ConfigurationError(
+      `The search attributes ${missing.map((key) => key.name).join(', ')} are missing in namespace ${namespace} and could not be registered (${(error as Error).message}): run ${commands}`,
+      { cause: error },
+    )
+  }
+  return missing.map((key) => key.name)
 }

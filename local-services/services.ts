@@ -8,6 +8,7 @@ import type { Config } from '../lib/config.ts'
 import { ensureDatabase } from '../lib/db.ts'
 import { ConfigurationError } from '../lib/errors.ts'
 import { projectRoot } from '../lib/paths.ts'
+import { connectClient, registerSearchAttributes } from '../lib/temporal.ts'
 import { installTools, type Say, TOOLS, type Tool, toolPath } from './pinned-tools.ts'
 import { hostPort, isLocal, isPortOpen, logFile, pidFile, readPid, startDetached, waitUntil } from './processes.ts'
 
@@ -60,6 +61,17 @@ export async function startS3Gateway(config: Config, say: Say): Promise<void> {
   say(`S3 gateway (versitygw) started at ${config.s3.endpoint}, data in ${root}`)
 }
 
+/** The search attributes of pipeline runs, registered in the namespace so that the Web UI can filter on them. */
+async function ensureSearchAttributes(config: Config, say: Say): Promise<void> {
+  const client = await connectClient(config)
+  try {
+    const added = await registerSearchAttributes(client.connection.operatorService, config.temporal.namespace)
+    if (added.length > 0) say(`Registered the search attributes ${added.join(', ')}`)
+  } finally {
+    await client.connection.close()
+  }
+}
+
 /** Creates the pipeline's database when missing. (Migrations run when a worker starts.) */
 export async function ensureWarehouseDatabase(config: Config, say: Say): Promise<void> {
   if (await ensureDatabase(config.warehouseUrl)) say('Created the warehouse database')
@@ -68,6 +80,7 @@ export async function ensureWarehouseDatabase(config: Config, say: Say): Promise
 export async function servicesUp(config: Config, say: Say): Promise<void> {
   await installTools(config, say)
   await startTemporal(config, say)
+  await ensureSearchAttributes(config, say)
   await startS3Gateway(config, say)
   await ensureWarehouseDatabase(config, say)
 }

@@ -7,8 +7,10 @@ import { type ActivityContext, closeActivityContext, createActivityContext } fro
 import { createActivities } from '../activities/index.ts'
 import type { Config } from '../lib/config.ts'
 import type { Logger } from '../lib/logger.ts'
-import { projectRoot, workflowsEntry } from '../lib/paths.ts'
+import { projectRoot, workflowInterceptorsEntry, workflowsEntry } from '../lib/paths.ts'
 import { connectTemporal, withTimeout } from '../lib/preflight.ts'
+import { registerSearchAttributes } from '../lib/temporal.ts'
+import { activityInterceptors } from './activity-interceptors.ts'
 
 /** A pre-built bundle (paccafe build) is used when present; otherwise the workflows are bundled now. */
 const PREBUILT_BUNDLE = path.join(projectRoot, 'dist', 'workflow-bundle.js')
@@ -22,7 +24,16 @@ export const SHUTDOWN_FORCE_TIME = '30s'
 
 export async function workflowBundle() {
   if (existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE }
-  return bundleWorkflowCode({ workflowsPath: workflowsEntry, logger: quietBundlerLogger })
+  return bundleWorkflows()
+}
+
+/** The workflows and their interceptors (workflows/interceptors.ts) as one bundle. */
+export function bundleWorkflows() {
+  return bundleWorkflowCode({
+    workflowsPath: workflowsEntry,
+    workflowInterceptorModules: [workflowInterceptorsEntry],
+    logger: quietBundlerLogger,
+  })
 }
 
 const quietBundlerLogger = {
@@ -46,12 +57,14 @@ export interface WorkerHandle {
 
 export async function createWorker(
   config: Config,
-  options: { taskQueue?: string; bundle?: Awaited<ReturnType<typeof workflowBundle>> } = {},
+  options: { taskQueue?: string; bundle?: Awaited<ReturnType<typeof workflowBundle>>; logger?: Logger } = {},
 ): Promise<WorkerHandle> {
   // Temporal first: it is the cheapest to check, and without it nothing else matters.
   const connection = await connectTemporal(config, () => NativeConnection.connect({ address: config.temporal.address }))
   let context: ActivityContext | undefined
   try {
+    const added = await registerSearchAttributes(connection.operatorService, config.temporal.namespace)
+    if (added.length > 0) options.logger?.info({ added }, 'registered the search attributes of pipeline runs')
     context = await createActivityContext(config)
     const worker = await Worker.create({
       connection,
@@ -59,6 +72,7 @@ export async function createWorker(
       taskQueue: options.taskQueue ?? config.temporal.taskQueue,
       workflowBundle: options.bundle ?? (await workflowBundle()),
       activities: createActivities(context),
+      interceptors: { activity: [activityInterceptors(context.deployment, options.logger)] },
       maxConcurrentActivityTaskExecutions: 8,
       shutdownGraceTime: SHUTDOWN_GRACE_TIME,
       shutdownForceTime: SHUTDOWN_FORCE_TIME,
@@ -84,6 +98,13 @@ export async function shutdownWorker(handle: WorkerHandle): Promise<void> {
  */
 export async function runUntilStopped(handle: WorkerHandle, logger: Logger): Promise<number> {
   let exitCode = 0
+  const onSignal = (signal: NodeJS.Signals) =>
+    logger.info(
+      { signal, activitiesRunning: handle.worker.getStatus().numInFlightActivities, graceTime: SHUTDOWN_GRACE_TIME },
+      'stopping: no new tasks; running activities may finish within the grace time, then are cancelled',
+    )
+  process.once('SIGTERM', onSignal)
+  process.once('SIGINT', onSignal)
   try {
     await handle.worker.run()
   } catch (error) {

@@ -41,3 +41,12 @@ export const longWorkOptions = (heartbeatSeconds?: number): ActivityOptions => (
   heartbeatTimeout: heartbeatTimeout(heartbeatSeconds),
   retry: retryWithBackOff,
 })
+
+/**
+ * Webhook notifications: retried with back-off for about a minute, then given up on (the run
+ * they report on never fails for them: workflows/run-outcome.ts).
+ */
+export const notificationOptions: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+}

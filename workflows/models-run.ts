@@ -16,6 +16,7 @@ import { checkWorkflowInput } from '../lib/input-checks.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
 import { failureMessage } from './failure-message.ts'
 import { runGraph } from './model-graph.ts'
+import { bindDeployment } from './run-outcome.ts'
 import { withWriterLock } from './writer-lock.ts'
 
 export async function modelsRun(rawInput: ModelsRunInput): Promise<ModelBuildResult[]> {
@@ -24,12 +25,14 @@ export async function modelsRun(rawInput: ModelsRunInput): Promise<ModelBuildRes
   const { startRun, finishRun } = proxyActivities<Activities>(bookkeepingOptions(heartbeatSeconds))
   const { runModel } = proxyActivities<Activities>(longWorkOptions(heartbeatSeconds))
 
-  await startRun({ runId, workflowId: workflowInfo().workflowId, mode: 'models' })
+  bindDeployment(await startRun({ runId, workflowId: workflowInfo().workflowId, mode: 'models' }))
   return withWriterLock(runId, heartbeatSeconds, async () => {
     const results: ModelBuildResult[] = []
     try {
       await runGraph(input.graph, input.modelConcurrency ?? 2, async (model) => {
-        results.push(await runModel({ runId, model, fullRefresh: input.fullRefresh }))
+        results.push(
+          await runModel.executeWithOptions({ summary: model }, [{ runId, model, fullRefresh: input.fullRefresh }]),
+        )
       })
       await finishRun({ runId, status: 'succeeded' })
       return results

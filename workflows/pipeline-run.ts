@@ -11,6 +11,7 @@
 //   reconcile the warehouse with staging (revenue, lines, orders; fails the run on a gap)
 //   open the run's quarantine batch, a workflow of its own, when rows were held back
 //   finishRun, then release the writer lock
+//   tell the outcome: memo, search attributes, the webhook (workflows/run-outcome.ts)
 // A failed run archives the rows it extracted (failed loads), hands them back, and records its failure.
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.
@@ -22,12 +23,14 @@ import {
   type PipelineRunInput,
   PipelineRunInputSchema,
   type PipelineRunResult,
+  type QuarantineBatchSummary,
   type RunProgress,
 } from '../lib/contract.ts'
 import { checkWorkflowInput } from '../lib/input-checks.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
 import { progressQuery } from './messages.ts'
 import { openBatchWorkflow } from './open-batch-workflow.ts'
+import { accountingCounts, bindDeployment, tellingOutcome } from './run-outcome.ts'
 import { allOf, cleanValidatePublish, failRun, publishStepCount, stepCounter } from './run-stages.ts'
 import { withWriterLock } from './writer-lock.ts'
 
@@ -44,37 +47,45 @@ export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineR
   setHandler(progressQuery, () => progress)
   const step = stepCounter(progress)
 
-  await startRun({ runId, workflowId: workflowInfo().workflowId, mode })
-  progress.stage = 'waiting'
-  return withWriterLock(runId, heartbeatSeconds, async () => {
-    try {
-      await adoptFailedRuns({ runId })
-      const plan = await planRun()
-      progress.stepsTotal = plan.extractTables.length + plan.sheets.length + publishStepCount(plan)
+  let quarantine: QuarantineBatchSummary | undefined
+  const run = async (): Promise<PipelineRunResult> => {
+    bindDeployment(await startRun({ runId, workflowId: workflowInfo().workflowId, mode }))
+    progress.stage = 'waiting'
+    return withWriterLock(runId, heartbeatSeconds, async () => {
+      try {
+        await adoptFailedRuns({ runId })
+        const plan = await planRun()
+        progress.stepsTotal = plan.extractTables.length + plan.sheets.length + publishStepCount(plan)
 
-      progress.stage = 'extracting'
-      const extracted: ExtractResult[] = await allOf([
-        ...plan.extractTables.map((tableName) => step(extractPosTable({ runId, tableName, mode }))),
-        ...plan.sheets.map((sheet) => step(ingestSheet({ runId, sheet, mode }))),
-      ])
-      // Corrections whose source value changed give way to the source before the clean models read them.
-      if (patched('retire-corrections')) await retireCorrections({ runId })
+        progress.stage = 'extracting'
+        const extracted: ExtractResult[] = await allOf([
+          ...plan.extractTables.map((tableName) =>
+            step(extractPosTable.executeWithOptions({ summary: `extract ${tableName}` }, [{ runId, tableName, mode }])),
+          ),
+          ...plan.sheets.map((sheet) =>
+            step(ingestSheet.executeWithOptions({ summary: `sheet ${sheet}` }, [{ runId, sheet, mode }])),
+          ),
+        ])
+        // Corrections whose source value changed give way to the source before the clean models read them.
+        if (patched('retire-corrections')) await retireCorrections({ runId })
 
-      const published = await cleanValidatePublish(
-        { runId, plan, progress, heartbeatSeconds, modelConcurrency: input.modelConcurrency },
-        extracted,
-      )
-      const quarantine = patched('quarantine-batches') ? await openBatchWorkflow(runId, openQuarantineBatch) : undefined
+        const published = await cleanValidatePublish(
+          { runId, plan, progress, heartbeatSeconds, modelConcurrency: input.modelConcurrency },
+          extracted,
+        )
+        quarantine = patched('quarantine-batches') ? await openBatchWorkflow(runId, openQuarantineBatch) : undefined
 
-      await finishRun({ runId, status: 'succeeded' })
-      progress.stage = 'done'
-      return { runId, extracted, ...published, ...(quarantine ? { quarantineBatch: quarantine.workflowId } : {}) }
-    } catch (error) {
-      progress.stage = 'failed'
-      // The rows its batches extracted are archived (failed/run=<run>/table=<table>/) before they are handed back.
-      return failRun(runId, error, heartbeatSeconds, async (message) => {
-        if (patched('failed-loads')) await archiveFailedLoads({ runId, error: message })
-      })
-    }
-  })
+        await finishRun({ runId, status: 'succeeded' })
+        progress.stage = 'done'
+        return { runId, extracted, ...published, ...(quarantine ? { quarantineBatch: quarantine.workflowId } : {}) }
+      } catch (error) {
+        progress.stage = 'failed'
+        // The rows its batches extracted are archived (failed/run=<run>/table=<table>/) before they are handed back.
+        return failRun(runId, error, heartbeatSeconds, async (message) => {
+          if (patched('failed-loads')) await archiveFailedLoads({ runId, error: message })
+        })
+      }
+    })
+  }
+  return tellingOutcome({ runId, mode }, run, (result) => ({ counts: accountingCounts(result.accounting), quarantine }))
 }

@@ -8,14 +8,22 @@
 //   clean, validate, publish, reconcile      (workflows/run-stages.ts)
 //   open the run's quarantine batch when rows were held back
 //   finishRun, then release the writer lock
+//   tell the outcome: memo, search attributes, the webhook (workflows/run-outcome.ts)
 // A failed reload opens its failed loads again for another reload.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'
-import { type ReloadRunInput, ReloadRunInputSchema, type ReloadRunResult, type RunProgress } from '../lib/contract.ts'
+import {
+  type QuarantineBatchSummary,
+  type ReloadRunInput,
+  ReloadRunInputSchema,
+  type ReloadRunResult,
+  type RunProgress,
+} from '../lib/contract.ts'
 import { checkWorkflowInput } from '../lib/input-checks.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
 import { progressQuery } from './messages.ts'
 import { openBatchWorkflow } from './open-batch-workflow.ts'
+import { accountingCounts, bindDeployment, tellingOutcome } from './run-outcome.ts'
 import { allOf, cleanValidatePublish, failRun, publishStepCount, stepCounter } from './run-stages.ts'
 import { withWriterLock } from './writer-lock.ts'
 
@@ -29,30 +37,37 @@ export async function reloadRun(rawInput: ReloadRunInput): Promise<ReloadRunResu
   setHandler(progressQuery, () => progress)
   const step = stepCounter(progress)
 
-  await startRun({ runId, workflowId: workflowInfo().workflowId, mode: 'reload' })
-  progress.stage = 'waiting'
-  return withWriterLock(runId, heartbeatSeconds, async () => {
-    try {
-      const plan = await planRun()
-      progress.stepsTotal = input.failedLoadIds.length + publishStepCount(plan)
-      progress.stage = 'extracting'
-      const staged = await allOf(
-        input.failedLoadIds.map((failedLoadId) => step(stageFailedLoad({ runId, failedLoadId }))),
-      )
-      await retireCorrections({ runId })
-      const published = await cleanValidatePublish(
-        { runId, plan, progress, heartbeatSeconds, modelConcurrency: input.modelConcurrency },
-        staged,
-      )
-      const quarantine = await openBatchWorkflow(runId, openQuarantineBatch)
-      await finishRun({ runId, status: 'succeeded' })
-      progress.stage = 'done'
-      return { runId, staged, ...published, ...(quarantine ? { quarantineBatch: quarantine.workflowId } : {}) }
-    } catch (error) {
-      progress.stage = 'failed'
-      return failRun(runId, error, heartbeatSeconds, async (message) => {
-        await archiveFailedLoads({ runId, error: message })
-      })
-    }
-  })
+  let quarantine: QuarantineBatchSummary | undefined
+  const run = async (): Promise<ReloadRunResult> => {
+    bindDeployment(await startRun({ runId, workflowId: workflowInfo().workflowId, mode: 'reload' }))
+    progress.stage = 'waiting'
+    return withWriterLock(runId, heartbeatSeconds, async () => {
+      try {
+        const plan = await planRun()
+        progress.stepsTotal = input.failedLoadIds.length + publishStepCount(plan)
+        progress.stage = 'extracting'
+        const staged = await allOf(
+          input.failedLoadIds.map((failedLoadId) => step(stageFailedLoad({ runId, failedLoadId }))),
+        )
+        await retireCorrections({ runId })
+        const published = await cleanValidatePublish(
+          { runId, plan, progress, heartbeatSeconds, modelConcurrency: input.modelConcurrency },
+          staged,
+        )
+        quarantine = await openBatchWorkflow(runId, openQuarantineBatch)
+        await finishRun({ runId, status: 'succeeded' })
+        progress.stage = 'done'
+        return { runId, staged, ...published, ...(quarantine ? { quarantineBatch: quarantine.workflowId } : {}) }
+      } catch (error) {
+        progress.stage = 'failed'
+        return failRun(runId, error, heartbeatSeconds, async (message) => {
+          await archiveFailedLoads({ runId, error: message })
+        })
+      }
+    })
+  }
+  return tellingOutcome({ runId, mode: 'reload' }, run, (result) => ({
+    counts: accountingCounts(result.accounting),
+    quarantine,
+  }))
 }

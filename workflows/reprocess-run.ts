@@ -8,11 +8,13 @@
 //   clean, validate, publish, reconcile  (as a pipeline run: workflows/run-stages.ts)
 //   mark the violations that no longer fail reprocessed, record the outcome
 //   finishRun, then release the writer lock
+//   tell the outcome: memo, search attributes, the webhook (workflows/run-outcome.ts)
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'
 import type { ReprocessOutcome, ReprocessRunInput, RunProgress } from '../lib/contract.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
 import { progressQuery } from './messages.ts'
+import { bindDeployment, tellingOutcome } from './run-outcome.ts'
 import { cleanValidatePublish, failRun, publishStepCount, stepCounter } from './run-stages.ts'
 import { withWriterLock } from './writer-lock.ts'
 
@@ -26,33 +28,43 @@ export async function reprocessRun(input: ReprocessRunInput): Promise<ReprocessO
   setHandler(progressQuery, () => progress)
   const step = stepCounter(progress)
 
-  await startRun({ runId, workflowId: workflowInfo().workflowId, mode: 'reprocess' })
-  progress.stage = 'waiting'
-  return withWriterLock(runId, heartbeatSeconds, async () => {
-    try {
-      const plan = await planRun()
-      progress.stepsTotal = 2 + publishStepCount(plan)
-      progress.stage = 'extracting'
-      const staged = await step(stageReprocess({ runId, requestId }))
-      await retireCorrections({ runId })
-      await cleanValidatePublish(
-        {
-          runId,
-          plan,
-          progress,
-          heartbeatSeconds,
-          modelConcurrency: input.modelConcurrency,
-          quarantineBatchId: batchId,
-        },
-        staged,
-      )
-      const outcome = await step(resolveReprocess({ runId, requestId }))
-      await finishRun({ runId, status: 'succeeded' })
-      progress.stage = 'done'
-      return outcome
-    } catch (error) {
-      progress.stage = 'failed'
-      return failRun(runId, error, heartbeatSeconds)
-    }
-  })
+  const run = async (): Promise<ReprocessOutcome> => {
+    bindDeployment(await startRun({ runId, workflowId: workflowInfo().workflowId, mode: 'reprocess' }))
+    progress.stage = 'waiting'
+    return withWriterLock(runId, heartbeatSeconds, async () => {
+      try {
+        const plan = await planRun()
+        progress.stepsTotal = 2 + publishStepCount(plan)
+        progress.stage = 'extracting'
+        const staged = await step(stageReprocess({ runId, requestId }))
+        await retireCorrections({ runId })
+        await cleanValidatePublish(
+          {
+            runId,
+            plan,
+            progress,
+            heartbeatSeconds,
+            modelConcurrency: input.modelConcurrency,
+            quarantineBatchId: batchId,
+          },
+          staged,
+        )
+        const outcome = await step(resolveReprocess({ runId, requestId }))
+        await finishRun({ runId, status: 'succeeded' })
+        progress.stage = 'done'
+        return outcome
+      } catch (error) {
+        progress.stage = 'failed'
+        return failRun(runId, error, heartbeatSeconds)
+      }
+    })
+  }
+  return tellingOutcome({ runId, mode: 'reprocess' }, run, (outcome) => ({
+    counts: {
+      rowsSubmitted: outcome.rowsSubmitted,
+      rowsPublished: outcome.rowsPublished,
+      rowsStillRejected: outcome.rowsStillRejected,
+      rowsOpen: outcome.rowsOpen,
+    },
+  }))
 }

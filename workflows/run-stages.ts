@@ -65,7 +65,7 @@ export async function cleanValidatePublish(options: StageOptions, extracted: Ext
   )
   const { runModel, validateTable } = proxyActivities<Activities>(longWorkOptions(options.heartbeatSeconds))
   const step = stepCounter(progress)
-  const runModelStep = (model: string) => step(runModel({ runId, model }))
+  const runModelStep = (model: string) => step(runModel.executeWithOptions({ summary: model }, [{ runId, model }]))
   const concurrency = options.modelConcurrency ?? 2
 
   progress.stage = 'cleaning'
@@ -79,7 +79,11 @@ export async function cleanValidatePublish(options: StageOptions, extracted: Ext
   progress.stage = 'validating'
   const quarantine = options.quarantineBatchId ? { quarantineBatchId: options.quarantineBatchId } : {}
   const validations = await allOf(
-    plan.tables.map((tableName) => step(validateTable({ runId, tableName, ...quarantine }))),
+    plan.tables.map((tableName) =>
+      step(
+        validateTable.executeWithOptions({ summary: `validate ${tableName}` }, [{ runId, tableName, ...quarantine }]),
+      ),
+    ),
   )
 
   progress.stage = 'publishing'

@@ -3,12 +3,13 @@
 // and the writer lock released whatever happens. No database: only the workflows are tested.
 import { Context } from '@temporalio/activity'
 import { type Client, WorkflowFailedError } from '@temporalio/client'
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
+import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common'
 import { NativeConnection, Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Activities } from '../../activities/index.ts'
 import { startModelsRun, startPipelineRun } from '../../client/start-runs.ts'
 import { type ModelBuildResult, type RunPlan, WORKFLOW_ID_PREFIX } from '../../lib/contract.ts'
+import { RUN_MODE, RUN_OUTCOME, RUN_QUARANTINED } from '../../lib/search-attributes.ts'
 import { connectClient } from '../../lib/temporal.ts'
 import { workflowBundle } from '../../worker/worker.ts'
 import { failureTypes, testConfig, uniqueTestId } from '../support/harness.ts'
@@ -199,8 +200,35 @@ describe('the workflows, with stub activities on the real dev server', () => {
     expect(martD.start).toBeGreaterThan(fctC.end ?? 0)
     expect(at('reconcileRowAccounting').start).toBeGreaterThan(martD.end ?? 0)
     expect(at('reconcileWarehouse').start).toBeGreaterThan(at('reconcileRowAccounting').end ?? 0)
-    expect(names(runId).slice(-2)).toEqual(['finishRun:succeeded', 'releaseWriterLock'])
+    // The outcome is told once the lock is released: a slow webhook never holds up the next run.
+    expect(names(runId).slice(-3)).toEqual(['finishRun:succeeded', 'releaseWriterLock', 'notify:run.succeeded'])
     expect(all('releaseFailedRun')).toEqual([])
+
+    // What the Web UI shows: the outcome in the memo, filterable search attributes, and each
+    // activity's summary (the model, table or sheet) on the timeline.
+    const description = await handle.describe()
+    expect(description.memo).toMatchObject({
+      outcome: 'succeeded',
+      rowsExtracted: 0,
+      rowsPublished: 0,
+      rowsRejected: 0,
+    })
+    expect(description.typedSearchAttributes.get(RUN_MODE)).toBe('full')
+    expect(description.typedSearchAttributes.get(RUN_OUTCOME)).toBe('succeeded')
+    expect(description.typedSearchAttributes.get(RUN_QUARANTINED)).toBe(false)
+    const summaries = ((await handle.fetchHistory()).events ?? [])
+      .map((event) => event.userMetadata?.summary)
+      .filter((summary) => summary !== undefined && summary !== null)
+      .map((summary) => defaultPayloadConverter.fromPayload<string>(summary))
+    expect(summaries).toEqual(
+      expect.arrayContaining([
+        'extract customers',
+        'sheet stock_count',
+        'validate orders',
+        ...PLAN.cleanModels,
+        'marts.d',
+      ]),
+    )
   })
 
   it('pipelineRun on a failure starts nothing more, lets running models finish, hands its rows back and releases the lock', async () => {
@@ -229,7 +257,12 @@ describe('the workflows, with stub activities on the real dev server', () => {
     // A typed error is not retried: dim_a ran once.
     expect(started.filter((name) => name === 'runModel:warehouse.dim_a')).toHaveLength(1)
     // The rows are handed back after every running activity ended, before the lock is released.
-    expect(started.slice(-3)).toEqual(['releaseFailedRun', 'finishRun:failed', 'releaseWriterLock'])
+    expect(started.slice(-4)).toEqual([
+      'releaseFailedRun',
+      'finishRun:failed',
+      'releaseWriterLock',
+      'notify:run.failed',
+    ])
     expect(callOf(runId, 'releaseFailedRun').start).toBeGreaterThan(dimB.end ?? 0)
   })
 
@@ -288,6 +321,11 @@ describe('the workflows, with stub activities on the real dev server', () => {
     )
     expect(error).toBeInstanceOf(WorkflowFailedError)
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure)
-    expect(names(runId).slice(-3)).toEqual(['releaseFailedRun', 'finishRun:failed', 'releaseWriterLock'])
+    expect(names(runId).slice(-4)).toEqual([
+      'releaseFailedRun',
+      'finishRun:failed',
+      'releaseWriterLock',
+      'notify:run.failed',
+    ])
   })
 })

@@ -1,0 +1,107 @@
+// What a run tells once it ends, outside the writer lock: its outcome in its memo and search
+// attributes (the Web UI shows them and filters on them), and the webhook's events
+// (activities/notify.ts). A notification that cannot be delivered never fails the run.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow'
+import type { Activities } from '../activities/index.ts'
+import type { AccountingRow, NotifyInput, QuarantineBatchSummary, StartRunResult } from '../lib/contract.ts'
+import { DEPLOYMENT_MEMO_KEY } from '../lib/deployment.ts'
+import { RUN_MODE, RUN_OUTCOME, RUN_QUARANTINED, SCHEDULED_BY } from '../lib/search-attributes.ts'
+import { notificationOptions } from './activity-options.ts'
+import { failureMessage } from './failure-message.ts'
+
+/** What a finished run reports: counts and ids only. */
+export interface RunOutcome {
+  counts: Record<string, number>
+  /** The run's quarantine batch, when it held rows back. */
+  quarantine?: QuarantineBatchSummary
+}
+
+/** The counts of a run's row accounting, summed over its tables. */
+export function accountingCounts(accounting: AccountingRow[]): Record<string, number> {
+  const sum = (pick: (row: AccountingRow) => number) => accounting.reduce((total, row) => total + pick(row), 0)
+  return {
+    rowsExtracted: sum((row) => row.rowsExtracted),
+    rowsPublished: sum((row) => row.rowsPublished),
+    rowsRejected: sum((row) => row.rowsRejected),
+  }
+}
+
+/** A run started without a deployment in its memo (from the Web UI) belongs to the worker that recorded its start. */
+export function bindDeployment(started: StartRunResult | undefined): void {
+  if (!patched('run-deployment')) return
+  if (started?.deployment && workflowInfo().memo?.[DEPLOYMENT_MEMO_KEY] === undefined) {
+    upsertMemo({ [DEPLOYMENT_MEMO_KEY]: started.deployment })
+  }
+}
+
+/** The one line of a run's failure: a failed run's own message, or its cause's. */
+function failureLine(error: unknown): string {
+  if (isCancellation(error)) return 'cancelled'
+  if (error instanceof ApplicationFailure && error.type?.endsWith('RunFailed')) return error.message
+  return failureMessage(error)
+}
+
+/**
+ * Runs `work` (the run, under its writer lock) and tells its outcome: `describe` turns a
+ * successful result into counts. The failure is thrown on, unchanged.
+ */
+export async function tellingOutcome<T>(
+  run: { runId: string; mode: string },
+  work: () => Promise<T>,
+  describe: (result: T) => RunOutcome,
+): Promise<T> {
+  if (!patched('run-outcome')) return work()
+  const { notify } = proxyActivities<Activities>(notificationOptions)
+  const tell = (input: Omit<NotifyInput, 'runId'>) =>
+    notify({ runId: run.runId, ...input }).then(
+      () => undefined,
+      () => undefined,
+    )
+  const { workflowId } = workflowInfo()
+  upsertSearchAttributes([
+    { key: RUN_MODE, value: run.mode },
+    { key: RUN_OUTCOME, value: 'running' },
+  ])
+  let result: T
+  try {
+    result = await work()
+  } catch (error) {
+    const line = failureLine(error)
+    upsertMemo({ outcome: 'failed', error: line })
+    upsertSearchAttributes([{ key: RUN_OUTCOME, value: 'failed' }])
+    const scheduleId = workflowInfo().typedSearchAttributes.get(SCHEDULED_BY)
+    await CancellationScope.nonCancellable(async () => {
+      await tell({ event: 'run.failed', workflowId, error: line, ...(scheduleId ? { scheduleId } : {}) })
+      if (scheduleId) await tell({ event: 'schedule.paused', workflowId, scheduleId, error: line })
+    })
+    throw error
+  }
+  const { counts, quarantine } = describe(result)
+  const quarantineBatch = quarantine?.workflowId
+  upsertMemo({ outcome: 'succeeded', ...counts, quarantineBatch: quarantineBatch ?? null })
+  upsertSearchAttributes([
+    { key: RUN_OUTCOME, value: 'succeeded' },
+    { key: RUN_QUARANTINED, value: quarantineBatch !== undefined },
+  ])
+  await Promise.all([
+    tell({ event: 'run.succeeded', workflowId, counts, ...(quarantineBatch ? { quarantineBatch } : {}) }),
+    quarantineBatch
+      ? tell({
+          event: 'batch.waiting',
+          workflowId: quarantineBatch,
+          counts: { rowsHeld: quarantine?.rowsHeld ?? 0, rowsOpen: quarantine?.rowsOpen ?? 0 },
+          quarantineBatch,
+        })
+      : undefined,
+  ])
+  return result
+}
