@@ -90,6 +90,8 @@ export interface RunProgress {
     | 'failed'
   stepsDone: number
   stepsTotal: number
+  /** Rows read from the source so far: the extract steps done (POS tables and sheets). */
+  rowsExtracted?: number
 }
 
 // ---- activity inputs and results -------------------------------------------------------------

@@ -31,7 +31,7 @@ import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
 import { progressQuery } from './messages.ts'
 import { openBatchWorkflow } from './open-batch-workflow.ts'
 import { accountingCounts, bindDeployment, tellingOutcome } from './run-outcome.ts'
-import { allOf, cleanValidatePublish, failRun, publishStepCount, stepCounter } from './run-stages.ts'
+import { allOf, cleanValidatePublish, extractCounter, failRun, publishStepCount } from './run-stages.ts'
 import { withWriterLock } from './writer-lock.ts'
 
 export { progressQuery }
@@ -45,7 +45,6 @@ export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineR
 
   const progress: RunProgress = { runId, stage: 'starting', stepsDone: 0, stepsTotal: 0 }
   setHandler(progressQuery, () => progress)
-  const step = stepCounter(progress)
 
   let quarantine: QuarantineBatchSummary | undefined
   const run = async (): Promise<PipelineRunResult> => {
@@ -58,12 +57,15 @@ export async function pipelineRun(rawInput: PipelineRunInput): Promise<PipelineR
         progress.stepsTotal = plan.extractTables.length + plan.sheets.length + publishStepCount(plan)
 
         progress.stage = 'extracting'
+        const extract = extractCounter(progress)
         const extracted: ExtractResult[] = await allOf([
           ...plan.extractTables.map((tableName) =>
-            step(extractPosTable.executeWithOptions({ summary: `extract ${tableName}` }, [{ runId, tableName, mode }])),
+            extract(
+              extractPosTable.executeWithOptions({ summary: `extract ${tableName}` }, [{ runId, tableName, mode }]),
+            ),
           ),
           ...plan.sheets.map((sheet) =>
-            step(ingestSheet.executeWithOptions({ summary: `sheet ${sheet}` }, [{ runId, sheet, mode }])),
+            extract(ingestSheet.executeWithOptions({ summary: `sheet ${sheet}` }, [{ runId, sheet, mode }])),
           ),
         ])
         // Corrections whose source value changed give way to the source before the clean models read them.

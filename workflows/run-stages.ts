@@ -52,6 +52,17 @@ export function stepCounter(progress: RunProgress) {
   }
 }
 
+/** Counts a finished extract as a step, and its rows as rows read so far. */
+export function extractCounter(progress: RunProgress) {
+  const step = stepCounter(progress)
+  progress.rowsExtracted ??= 0
+  return async (work: Promise<ExtractResult>): Promise<ExtractResult> => {
+    const result = await step(work)
+    progress.rowsExtracted = (progress.rowsExtracted ?? 0) + result.rowsRead
+    return result
+  }
+}
+
 /** The steps of the shared stages, for the progress query's total. */
 export function publishStepCount(plan: RunPlan): number {
   return plan.tables.length + plan.cleanModels.length + plan.publishModels.length + 2

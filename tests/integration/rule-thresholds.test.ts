@@ -192,7 +192,7 @@ describe('thresholds and table checks', () => {
     expect(all.stdout).toMatch(/orders_single_branch {2}count\n.*\n {6}last run run-\S+: \d+ checked, \d+ counted;/)
 
     const unknown = await runPaccafe(['rules', '--table', 'order_detail'], env)
-    expect(unknown.code).toBe(1)
+    expect(unknown.code).toBe(2) // bad input (docs/cli.md)
     expect(unknown.stderr.trim()).toMatch(
       /^paccafe: unknown table "order_detail"; the tables are customers, employees, /,
     )

@@ -95,12 +95,15 @@ async function closedPort(): Promise<number> {
 
 const passwordInUrl = 'url-password-never-shown'
 
-/** Runs the CLI with one setting broken and returns its one line of error. */
-async function failsWithOneLine(args: string[], broken: Record<string, string>): Promise<string> {
+/**
+ * Runs the CLI with one setting broken and returns its one line of error; it exits with `code`
+ * (docs/cli.md: 4 a service cannot be reached or refused the login, 2 bad input).
+ */
+async function failsWithOneLine(args: string[], broken: Record<string, string>, code = 4): Promise<string> {
   const child = paccafe(args, { ...goodEnv(), ...broken })
   const exit = await child.exited
   expect(exit.killed, `still running at the kill timer:\n${child.stdout}\n${child.stderr}`).toBe(false)
-  expect(exit.code).toBe(1)
+  expect(exit.code, child.stderr).toBe(code)
   const lines = child.stderr.trim().split('\n')
   expect(lines, child.stderr).toHaveLength(1)
   for (const secret of [secretKey, passwordInUrl, ...Object.values(broken).filter((v) => v.includes('secret'))]) {
@@ -193,7 +196,7 @@ describe.concurrent('paccafe run stops before starting anything, with one line',
   })
 
   it('refuses a mistyped mode', async () => {
-    const line = await failsWithOneLine(['run', '--mode', 'fulll'], {})
+    const line = await failsWithOneLine(['run', '--mode', 'fulll'], {}, 2)
     expect(line).toBe('paccafe: --mode must be full or incremental, not "fulll"')
   })
 })
