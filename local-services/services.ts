@@ -4,10 +4,12 @@
 // only checked, never started.
 import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
+import { SearchAttributeType } from '@temporalio/common'
 import type { Config } from '../lib/config.ts'
 import { ensureDatabase } from '../lib/db.ts'
 import { ConfigurationError } from '../lib/errors.ts'
 import { projectRoot } from '../lib/paths.ts'
+import { PIPELINE_SEARCH_ATTRIBUTES } from '../lib/search-attributes.ts'
 import { connectClient, registerSearchAttributes } from '../lib/temporal.ts'
 import { installTools, type Say, TOOLS, type Tool, toolPath } from './pinned-tools.ts'
 import { hostPort, isLocal, isPortOpen, logFile, pidFile, readPid, startDetached, waitUntil } from './processes.ts'
@@ -34,6 +36,11 @@ export async function startTemporal(config: Config, say: Say): Promise<void> {
     config.temporal.namespace,
     '--log-level',
     'warn',
+    // Registered from the start, so that the Web UI can filter runs before any worker has run.
+    ...PIPELINE_SEARCH_ATTRIBUTES.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${key.type === SearchAttributeType.BOOL ? 'Bool' : 'Keyword'}`,
+    ]),
   ])
   await waitUntil('Temporal dev server', () => isPortOpen(grpc.host, grpc.port), 60_000, logFile(config, 'temporal'))
   say(`Temporal dev server started: gRPC ${config.temporal.address}, Web UI ${config.temporal.uiUrl}`)

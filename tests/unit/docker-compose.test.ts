@@ -4,6 +4,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { projectRoot } from '../../lib/paths.ts'
+import { PIPELINE_SEARCH_ATTRIBUTES } from '../../lib/search-attributes.ts'
+import { SHUTDOWN_FORCE_TIME } from '../../worker/worker.ts'
 
 const composeText = readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8')
 const compose = parse(composeText) as {
@@ -15,6 +17,9 @@ const compose = parse(composeText) as {
       ports?: string[]
       healthcheck?: { test: unknown }
       depends_on?: Record<string, { condition: string }>
+      command?: string[]
+      stop_signal?: string
+      stop_grace_period?: string
     }
   >
 }
@@ -44,6 +49,20 @@ describe('docker-compose.yml', () => {
     const dependsOn = compose.services.worker?.depends_on ?? {}
     expect(Object.keys(dependsOn).sort()).toEqual(['minio', 'postgres', 'temporal'])
     for (const dependency of Object.values(dependsOn)) expect(dependency.condition).toBe('service_healthy')
+  })
+
+  it('stops the worker with SIGTERM and waits longer than the worker gives its activities', () => {
+    const worker = compose.services.worker
+    expect(worker?.stop_signal).toBe('SIGTERM')
+    const seconds = (duration: string) => Number(duration.replace(/s$/, ''))
+    expect(seconds(worker?.stop_grace_period ?? '0s')).toBeGreaterThan(seconds(SHUTDOWN_FORCE_TIME))
+  })
+
+  it("keeps Temporal's runs and schedules in a volume and registers the runs' search attributes", () => {
+    const command = compose.services.temporal?.command ?? []
+    expect(command[command.indexOf('--db-filename') + 1]).toBe('/data/temporal.sqlite')
+    const registered = command.filter((_, i) => command[i - 1] === '--search-attribute').map((a) => a.split('=')[0])
+    expect(registered).toEqual(PIPELINE_SEARCH_ATTRIBUTES.map((key) => key.name))
   })
 
   it('documents every variable it uses in .env.example', () => {
