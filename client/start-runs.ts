@@ -31,20 +31,43 @@ export async function startPipelineRun(
     taskQueue,
     workflowId: workflowIdFor(input.runId),
     args: [input],
-    ...(deployment ? { memo: { [DEPLOYMENT_MEMO_KEY]: deployment } } : {}),
+    ...deploymentMemo(deployment),
   })
 }
 
-export async function startModelsRun(client: Client, taskQueue: string, input: ModelsRunInput & { runId: string }) {
+export async function startModelsRun(
+  client: Client,
+  taskQueue: string,
+  input: ModelsRunInput & { runId: string },
+  deployment?: string,
+) {
   assertInput('modelsRun', ModelsRunInputSchema, input)
-  return client.workflow.start(modelsRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
+  return client.workflow.start(modelsRun, {
+    taskQueue,
+    workflowId: workflowIdFor(input.runId),
+    args: [input],
+    ...deploymentMemo(deployment),
+  })
 }
 
 /** Replays failed loads from the bucket (`paccafe reprocess-load`). */
-export async function startReloadRun(client: Client, taskQueue: string, input: ReloadRunInput & { runId: string }) {
+export async function startReloadRun(
+  client: Client,
+  taskQueue: string,
+  input: ReloadRunInput & { runId: string },
+  deployment?: string,
+) {
   assertInput('reloadRun', ReloadRunInputSchema, input)
-  return client.workflow.start(reloadRun, { taskQueue, workflowId: workflowIdFor(input.runId), args: [input] })
+  return client.workflow.start(reloadRun, {
+    taskQueue,
+    workflowId: workflowIdFor(input.runId),
+    args: [input],
+    ...deploymentMemo(deployment),
+  })
 }
+
+const deploymentMemo = (deployment: string | undefined) =>
+  deployment ? { memo: { [DEPLOYMENT_MEMO_KEY]: deployment } } : {}
 
 function assertInput(workflow: string, schema: Parameters<typeof inputProblem>[0], input: unknown): void {
   const problem = inputProblem(schema, input)
