@@ -283,8 +283,11 @@ describe("the pipeline's schedules", () => {
       const workflowId = taken.recentRuns[0]?.workflowId as string
       await expect(resultOf(workflowId)).rejects.toThrow(/Workflow execution failed/)
       const paused = await untilFacts('test-failing', 'paused by the failure', (f) => f.paused)
-      expect(paused.note).toMatch(/fail/i)
-      expect(paused.note).toContain(workflowId)
+      // The server's note: the failed workflow and its failure.
+      expect(paused.note).toMatch(/^paused due to workflow failure: /)
+      expect(paused.note).toContain(
+        `${workflowId}: Run ${runIdOf(workflowId)} failed: Schema drift in source table public.employees`,
+      )
       const [run] = await h.warehouse`select status, error from etl.runs where run_id = ${runIdOf(workflowId)}`
       expect(run?.status).toBe('failed')
       expect(run?.error).toMatch(/Schema drift in source table public\.employees/)
@@ -342,6 +345,14 @@ describe("the pipeline's schedules", () => {
         const nightly = await describeSchedule(again, config, 'nightly-full')
         expect(nightly).toMatchObject({ paused: true, note: 'paused before the restart', taskQueue: queue })
         expect(nightly.deployment).toBe(await deploymentOf(h.warehouse))
+        // init with another overlap policy updates both, each keeping its state and note.
+        const updated = await initSchedules(again, config, { overlap: 'buffer-one' })
+        expect(updated.map((o) => o.outcome)).toEqual(['updated', 'updated'])
+        const now = await listSchedules(again, config)
+        expect(now.map((f) => [f.name, f.overlap, f.paused, f.note])).toEqual([
+          ['hourly-incremental', 'buffer-one', false, 'created by paccafe schedule'],
+          ['nightly-full', 'buffer-one', true, 'paused before the restart'],
+        ])
       } finally {
         await again.connection.close()
       }
