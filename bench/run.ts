@@ -1,4 +1,4 @@
-// npm run bench -- <stage> [--scales 1,10,100,1000]   (stages: extract, models, reprocess)
+// npm run bench -- <stage> [--scales 1,10,100,1000]   (stages: extract, models, reprocess, cli)
 // Measures a stage of the pipeline at several scales beside a floor measured in the same run on
 // the same data, and prints a table, one `bench ...` line per scale and mode, and a JSON file.
 import { execFile } from 'node:child_process'
@@ -6,13 +6,15 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { Command } from 'commander'
-import { type Config, loadConfig, loadDotEnv, sourceAdminUrl, withDatabaseName } from '../lib/config.ts'
+import { type Config, loadConfig, loadDotEnv, sourceAdminUrl } from '../lib/config.ts'
 import { connect, dropDatabase, ensureDatabase } from '../lib/db.ts'
 import { measureModelsFloor } from '../lib/models-floor.ts'
 import { projectRoot } from '../lib/paths.ts'
 import { servicesUp } from '../local-services/services.ts'
 import { GROUPING_MODELS } from '../seed/check-duplicates.ts'
 import { generateSheets } from '../seed/generate-sheets.ts'
+import { benchConfig, prepareSource } from './bench-databases.ts'
+import { benchCli, type CliMeasurement, printCliTable } from './cli.ts'
 import { envFor } from './cli-environment.ts'
 import { measureFloors } from './floor.ts'
 import { medianByRatio } from './median.ts'
@@ -43,34 +45,6 @@ interface Measurement {
   validationSeconds?: number
   /** models, full: the ratio of every repeated build; the measurement shown is the median's. */
   ratios?: number[]
-}
-
-function benchConfig(base: Config, scale: number): Config {
-  return {
-    ...base,
-    sourceUrl: withDatabaseName(base.sourceUrl, `paccafe_bench_s${scale}_pos`),
-    warehouseUrl: withDatabaseName(base.warehouseUrl, `paccafe_bench_s${scale}_wh`),
-    s3: { ...base.s3, bucket: 'paccafe-bench' },
-    sheets: { ...base.sheets, dir: path.join(base.dataDir, `bench-sheets-s${scale}`) },
-  }
-}
-
-/** The demo POS at this scale, generated once and reused while its settings match. */
-async function prepareSource(config: Config, scale: number): Promise<void> {
-  const admin = sourceAdminUrl(config)
-  await ensureDatabase(admin)
-  const sql = connect(admin, { max: 1 })
-  try {
-    const [generated] = await sql`select scale::float8 as scale from seed_truth.generator`.catch(() => [])
-    if (generated?.scale === scale) return
-  } finally {
-    await sql.end()
-  }
-  console.error(`  generating the demo POS at scale ${scale}...`)
-  await run(cli, ['seed', '--replace', '--scale', String(scale), '--sheets', 'none'], {
-    env: envFor(config),
-    maxBuffer: 1 << 24,
-  })
 }
 
 /** Runs one bench/<script>.ts in a process of its own and reads the JSON line it prints. */
@@ -259,25 +233,29 @@ function printTable(results: Measurement[]): void {
 
 const program = new Command()
   .name('bench')
-  .argument('<stage>', 'the stage to measure: extract, models or reprocess')
+  .argument('<stage>', 'the stage to measure: extract, models, reprocess or cli')
   .option('--scales <list>', 'comma-separated scales', '1,10,100,1000')
   .option(
     '--repeat <n>',
     'models: full builds per scale, each beside its own floor; reprocess: measurements per scale, each on fresh databases; the median ratio is shown (3)',
   )
   .action(async (stage: string, options: { scales: string; repeat?: string }) => {
-    const stages = { extract: benchExtract, models: benchModels, reprocess: benchReprocess } as const
+    const stages = { extract: benchExtract, models: benchModels, reprocess: benchReprocess, cli: benchCli } as const
     if (!(stage in stages)) throw new Error(`Unknown stage ${stage}; stages: ${Object.keys(stages).join(', ')}`)
-    if (options.repeat !== undefined && stage === 'extract') throw new Error('--repeat applies to models and reprocess')
+    if (options.repeat !== undefined && stage === 'extract')
+      throw new Error('--repeat applies to models, reprocess and cli')
     const repeat = Number(options.repeat ?? 3)
     if (!Number.isInteger(repeat) || repeat < 1)
       throw new Error(`--repeat must be a whole number of 1 or more, not ${options.repeat}`)
     loadDotEnv()
     const base = loadConfig()
     await servicesUp(base, (line) => console.error(`  ${line}`))
-    const scales = options.scales.split(',').map(Number)
+    // The CLI's figure is at the cafe's real size unless scales are given.
+    const scalesGiven = program.getOptionValueSource('scales') === 'cli'
+    const scales = (stage === 'cli' && !scalesGiven ? '1' : options.scales).split(',').map(Number)
     const results = await stages[stage as keyof typeof stages](base, scales, repeat)
     if (stage === 'reprocess') printReprocessTable(results as ReprocessMeasurement[])
+    else if (stage === 'cli') printCliTable(results as CliMeasurement[])
     else printTable(results as Measurement[])
     const file = path.join(projectRoot, 'bench', 'results', `${stage}.json`)
     await mkdir(path.dirname(file), { recursive: true })

@@ -3,7 +3,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client'
 import type { RunProgress } from '../lib/contract.ts'
 import { workflowPollerCount } from '../lib/temporal.ts'
-import { progressQuery } from '../workflows/index.ts'
+import { progressQuery } from '../workflows/messages.ts'
+import { progressText } from './run-report.ts'
 import type { Status } from './wait-notices.ts'
 
 export interface FollowOptions {
@@ -40,8 +41,13 @@ async function waitStatus(options: FollowOptions): Promise<Status | undefined> {
   return undefined
 }
 
+export interface Look {
+  status?: Status
+  progress?: RunProgress
+}
+
 /** What the run is doing: a wait, its stage, or undefined when it cannot tell yet (a worker is picking it up). */
-export async function runStatus(options: FollowOptions): Promise<{ status?: Status; progress?: RunProgress }> {
+export async function runStatus(options: FollowOptions): Promise<Look> {
   const wait = await waitStatus(options)
   if (wait) return { status: wait }
   if (!options.hasProgressQuery) return { status: { key: 'running', text: 'running' } }
@@ -51,20 +57,18 @@ export async function runStatus(options: FollowOptions): Promise<{ status?: Stat
   )
   return {
     progress,
-    status: {
-      key: progress.stage,
-      text: `${progress.stage} (${progress.stepsDone}/${progress.stepsTotal} steps done)`,
-    },
+    status: { key: progress.stage, text: progressText(progress) },
   }
 }
 
 /**
  * Looks at the run every `intervalMs` until stop() is called, handing each look to `onLook`.
- * A look that fails (the server busy, the workflow between tasks) is skipped.
+ * A look that fails (the server busy, the workflow between tasks) is skipped. The run's end is
+ * learnt from its result (a long poll), never from these looks.
  */
 export function followRun(
   options: FollowOptions,
-  onLook: (look: { status?: Status; progress?: RunProgress }) => void,
+  onLook: (look: Look) => void,
   intervalMs = 1_000,
 ): { stop: () => Promise<void> } {
   let stopped = false
@@ -73,7 +77,8 @@ export function followRun(
   const loop = (async () => {
     while (!stopped) {
       try {
-        onLook(await runStatus(options))
+        const look = await runStatus(options)
+        if (!stopped) onLook(look)
       } catch {
         // Looked at again at the next interval.
       }
@@ -85,11 +90,12 @@ export function followRun(
     }
   })()
   return {
+    // A look still under way is not waited for: the run's result is in, its summary comes first.
     stop: async () => {
       stopped = true
       clearTimeout(timer)
       wake?.()
-      await loop
+      void loop
     },
   }
 }

@@ -1,25 +1,22 @@
 // paccafe batches | batch <id> | reprocess <batch> | discard <batch>: the quarantine batches
 // waiting for a person, through their workflows (docs/reprocessing.md).
-// Exit codes: 0 done (or nothing left to do), 1 a run or a service failed, 2 the request was
-// refused (an unknown batch, a bad correction file, a wrong option).
+// Exit codes: 0 done (or nothing left to do), 3 the reprocess or discard was accepted and
+// failed, 2 the request was refused (an unknown batch, a bad correction file, a wrong option),
+// 4 a service cannot be reached.
 import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import path from 'node:path'
+import type { Client } from '@temporalio/client'
 import type { Command } from 'commander'
-import { BatchRequestError, batchWorkflowId, requestDiscard, requestReprocess } from '../../client/batches.ts'
 import type { Config } from '../../lib/config.ts'
 import type { BatchStatus, ReprocessRequest } from '../../lib/contract.ts'
-import { connect, type Sql } from '../../lib/db.ts'
+import type { Sql } from '../../lib/db.ts'
 import { BadInputError } from '../../lib/errors.ts'
-import { createObjectStore } from '../../lib/object-store.ts'
-import { correctedPrefix } from '../../lib/quality/batch-files.ts'
-import { checkCorrectionFile } from '../../lib/quality/corrections.ts'
-import { batchSummary } from '../../lib/quality/quarantine-batches.ts'
-import { connectClient, webUiRunUrl } from '../../lib/temporal.ts'
-import { configFromEnvironment, say } from '../context.ts'
+import { configFromEnvironment, say, sayJson } from '../context.ts'
+import { EXIT, RunFailedError } from '../exit-codes.ts'
 
-const REFUSED = 2
+const REFUSED = EXIT.badInput
 const STATUSES: BatchStatus[] = ['open', 'reprocessing', 'reprocessed', 'partly_reprocessed', 'discarded']
 
 export function registerBatchCommands(program: Command): void {
@@ -27,7 +24,11 @@ export function registerBatchCommands(program: Command): void {
     .command('batches')
     .description('the quarantine batches: rows held back by a run, waiting to be corrected, reprocessed or discarded')
     .option('--status <status>', `only batches in this status (${STATUSES.join(', ')})`)
-    .option('--json', 'print JSON')
+    .option('--json', 'print the batches as one JSON array')
+    .addHelpText(
+      'after',
+      "\nExample:\n  $ paccafe batches --status open\n  $ paccafe batches --json | jq -r '.[].batch_id'",
+    )
     .action(async (options: { status?: string; json?: boolean }) => {
       if (options.status && !STATUSES.includes(options.status as BatchStatus)) {
         return refuse(`--status must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(options.status)}`)
@@ -42,7 +43,7 @@ export function registerBatchCommands(program: Command): void {
           from dq.quarantine_batches as b
           where ${options.status ?? null}::text is null or b.status = ${options.status ?? null}
           order by b.created_at desc`
-        if (options.json) return say(JSON.stringify(rows, null, 2))
+        if (options.json) return sayJson(rows)
         if (rows.length === 0) return say('no quarantine batches')
         for (const row of rows) {
           say(
@@ -56,7 +57,11 @@ export function registerBatchCommands(program: Command): void {
     .command('batch <id>')
     .description("one batch: its counts per table and rule, its files, and the rows' violations")
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ paccafe batch run-20261201T020000Z-full')
     .action(async (batchId: string, options: { json?: boolean }) => {
+      const { batchWorkflowId } = await import('../../client/batches.ts')
+      const { batchSummary } = await import('../../lib/quality/quarantine-batches.ts')
+      const { webUiRunUrl } = await import('../../lib/temporal.ts')
       const config = configFromEnvironment()
       await withWarehouse(async (sql) => {
         const summary = await batchSummary(sql, batchId)
@@ -65,7 +70,7 @@ export function registerBatchCommands(program: Command): void {
           select table_name, natural_key, rule_name, severity, column_name, offending_value, status, resolved_by
           from dq.violations where quarantine_batch_id = ${batchId}
           order by table_name, natural_key, rule_name limit 200`
-        if (options.json) return say(JSON.stringify({ ...summary, violations }, null, 2))
+        if (options.json) return sayJson({ ...summary, violations })
         say(`batch ${batchId}: ${summary.status}, ${summary.rowsOpen} of ${summary.rowsHeld} rows waiting`)
         say(`workflow: ${webUiRunUrl(config, batchWorkflowId(batchId))}`)
         say(
@@ -95,7 +100,10 @@ export function registerBatchCommands(program: Command): void {
     )
     .option('--from-source', 'read the rows from the source again (it was fixed there)')
     .option('--by <who>', 'who asks (recorded)', userInfo().username)
-    .addHelpText('after', '\nExample: paccafe reprocess run-full-20261201-0200 --file order_details.csv')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ paccafe reprocess run-20261201T020000Z-full --file order_details.csv\n  $ paccafe reprocess run-20261201T020000Z-full --table orders --from-source',
+    )
     .action(
       async (
         batchId: string,
@@ -118,6 +126,7 @@ export function registerBatchCommands(program: Command): void {
             ...(options.fromSource ? { fromSource: true } : {}),
             requestedBy: options.by,
           }
+          const { requestReprocess } = await import('../../client/batches.ts')
           return requestReprocess(client, batchId, request)
         })
         if (!outcome) return
@@ -134,8 +143,10 @@ export function registerBatchCommands(program: Command): void {
     .description("give up a batch's waiting rows, with the reason, and close it")
     .requiredOption('--reason <reason>', 'why (recorded)')
     .option('--by <who>', 'who decides (recorded)', userInfo().username)
+    .addHelpText('after', '\nExample:\n  $ paccafe discard run-20261201T020000Z-full --reason "test orders"')
     .action(async (batchId: string, options: { reason: string; by: string }) => {
       const config = configFromEnvironment()
+      const { requestDiscard } = await import('../../client/batches.ts')
       const outcome = await onBatch(config, batchId, (client) =>
         requestDiscard(client, batchId, { reason: options.reason, requestedBy: options.by }),
       )
@@ -147,6 +158,7 @@ export function registerBatchCommands(program: Command): void {
 }
 
 async function withWarehouse<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  const { connect } = await import('../../lib/db.ts')
   const sql = connect(configFromEnvironment().warehouseUrl, { name: 'paccafe-cli', max: 1 })
   try {
     return await work(sql)
@@ -168,6 +180,9 @@ function refuse(message: string): void {
 async function correctionFileFor(config: Config, batchId: string, file: string): Promise<string> {
   const local = await stat(file).catch(() => undefined)
   if (!local?.isFile()) return file
+  const { checkCorrectionFile } = await import('../../lib/quality/corrections.ts')
+  const { correctedPrefix } = await import('../../lib/quality/batch-files.ts')
+  const { createObjectStore } = await import('../../lib/object-store.ts')
   const text = await readFile(file, 'utf8')
   await withWarehouse((sql) => checkCorrectionFile(sql, batchId, file, text))
   const sha = createHash('sha256').update(text).digest('hex').slice(0, 12)
@@ -185,8 +200,11 @@ async function correctionFileFor(config: Config, batchId: string, file: string):
 async function onBatch<T>(
   config: Config,
   batchId: string,
-  send: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>,
+  send: (client: Client) => Promise<T>,
 ): Promise<T | undefined> {
+  const { BatchRequestError } = await import('../../client/batches.ts')
+  const { batchSummary } = await import('../../lib/quality/quarantine-batches.ts')
+  const { connectClient } = await import('../../lib/temporal.ts')
   const summary = await withWarehouse((sql) => batchSummary(sql, batchId))
   if (!summary) {
     refuse(`There is no quarantine batch ${batchId} (see: paccafe batches)`)
@@ -204,11 +222,7 @@ async function onBatch<T>(
       refuse(error.message)
       return undefined
     }
-    if (error instanceof BatchRequestError) {
-      console.error(`paccafe: ${error.message}`)
-      process.exitCode = 1
-      return undefined
-    }
+    if (error instanceof BatchRequestError) throw new RunFailedError(error.message, { cause: error })
     throw error
   } finally {
     await client.connection.close()

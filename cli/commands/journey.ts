@@ -1,8 +1,6 @@
 import type { Command } from 'commander'
-import { connect } from '../../lib/db.ts'
 import { ConfigurationError } from '../../lib/errors.ts'
-import { preflight } from '../../lib/preflight.ts'
-import { JOURNEY_TABLES, type JourneyEvent, rowJourney } from '../../lib/quality/row-journey.ts'
+import { JOURNEY_TABLES, type JourneyEvent } from '../../lib/quality/row-journey.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
 /** Exit codes: 0 the journey printed, 1 the key was never seen, 2 the table is not a source table. */
@@ -20,7 +18,11 @@ export function registerJourneyCommand(program: Command): void {
       `
 The natural key is the source key's value (order_details 1042), or a sheet's key columns joined
 with | (stock_count '2024-03-01|Main|17'). Exit code 0: the journey was printed; 1: nothing was
-ever recorded of that key; 2: not a source table (${JOURNEY_TABLES.join(', ')}).`,
+ever recorded of that key; 2: not a source table (${JOURNEY_TABLES.join(', ')}).
+
+Example:
+  $ paccafe journey order_details 1042
+  $ paccafe journey stock_count '2024-03-01|Main|17' --json`,
     )
     .action(async (table: string, naturalKey: string, options: { json?: boolean }) => {
       if (!JOURNEY_TABLES.includes(table)) {
@@ -28,6 +30,9 @@ ever recorded of that key; 2: not a source table (${JOURNEY_TABLES.join(', ')}).
         process.exitCode = JOURNEY_EXIT.unknownTable
         return
       }
+      const { connect } = await import('../../lib/db.ts')
+      const { preflight } = await import('../../lib/preflight.ts')
+      const { rowJourney } = await import('../../lib/quality/row-journey.ts')
       const config = configFromEnvironment()
       await preflight(config, ['warehouse'])
       const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })

@@ -1,21 +1,21 @@
 import type { Command } from 'commander'
-import { startModelsRun } from '../../client/start-runs.ts'
-import { connect } from '../../lib/db.ts'
-import { buildLayers, graphOf, loadModels, selectModels } from '../../lib/model-engine/graph.ts'
 import type { Model } from '../../lib/model-engine/model-file.ts'
-import { compileModel } from '../../lib/model-engine/runner.ts'
-import { connectClient, newRunId, webUiRunUrl } from '../../lib/temporal.ts'
 import { configFromEnvironment, say } from '../context.ts'
-import { followRun } from '../follow-run.ts'
-import { waitNotices } from '../wait-notices.ts'
+
+const graphModule = () => import('../../lib/model-engine/graph.ts')
 
 export function registerModelsCommand(program: Command): void {
-  const models = program.command('models').description('the SQL models: list, graph, compiled SQL, run a selection')
+  const models = program
+    .command('models')
+    .description('the SQL models: list, graph, compiled SQL, run a selection')
+    .addHelpText('after', '\nExample:\n  $ paccafe models run +marts.customer_rfm')
 
   models
     .command('list')
     .description('every model with its materialization, unique key or partition, and grain')
+    .addHelpText('after', '\nExample:\n  $ paccafe models list')
     .action(async () => {
+      const { buildLayers, loadModels } = await graphModule()
       const all = await loadModels()
       const order = buildLayers(all).flat()
       const rows = order.map((name) => all.find((model) => model.name === name) as Model)
@@ -37,7 +37,9 @@ export function registerModelsCommand(program: Command): void {
     .command('graph')
     .description('the dependency graph, layer by layer (or Graphviz dot with --dot)')
     .option('--dot', 'print Graphviz dot instead')
+    .addHelpText('after', '\nExample:\n  $ paccafe models graph --dot | dot -Tsvg > models.svg')
     .action(async (options: { dot?: boolean }) => {
+      const { buildLayers, loadModels } = await graphModule()
       const all = await loadModels()
       if (options.dot) {
         say('digraph models {\n  rankdir=LR;')
@@ -61,7 +63,11 @@ export function registerModelsCommand(program: Command): void {
   models
     .command('compile <model>')
     .description('the statements that build a model, as the engine runs them (needs the warehouse database)')
+    .addHelpText('after', '\nExample:\n  $ paccafe models compile warehouse.fct_order_lines')
     .action(async (name: string) => {
+      const { loadModels, selectModels } = await graphModule()
+      const { connect } = await import('../../lib/db.ts')
+      const { compileModel } = await import('../../lib/model-engine/runner.ts')
       const all = await loadModels()
       const [selected] = selectModels(all, [name])
       const model = all.find((m) => m.name === selected) as Model
@@ -84,7 +90,16 @@ export function registerModelsCommand(program: Command): void {
     .description('rebuild models through Temporal: name = that model, +name = with upstream, name+ = with downstream')
     .option('--full-refresh', 'drop table models and rebuild them (refused for incremental and scd2 models)')
     .option('--no-wait', 'start the run and return without waiting')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ paccafe models run warehouse.dim_products+\n  $ paccafe models run marts.inventory_levels --full-refresh',
+    )
     .action(async (selectors: string[], options: { fullRefresh?: boolean; wait: boolean }) => {
+      const { graphOf, loadModels, selectModels } = await graphModule()
+      const { startModelsRun } = await import('../../client/start-runs.ts')
+      const { connectClient, newRunId, webUiRunUrl } = await import('../../lib/temporal.ts')
+      const { followRun } = await import('../follow-run.ts')
+      const { waitNotices } = await import('../wait-notices.ts')
       const all = await loadModels()
       const names = selectModels(all, selectors.length > 0 ? selectors : all.map((model) => model.name))
       const graph = graphOf(all, names)

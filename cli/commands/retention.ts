@@ -1,12 +1,9 @@
 // paccafe retention [--dry-run]: expires what is older than its configured age and no longer
 // needed (docs/retention.md), printing per kind what it expired, or with --dry-run would.
 import type { Command } from 'commander'
-import { connect } from '../../lib/db.ts'
 import { BadInputError } from '../../lib/errors.ts'
-import { createObjectStore } from '../../lib/object-store.ts'
-import { preflight } from '../../lib/preflight.ts'
-import { applyRetention, type RetentionReport } from '../../lib/retention.ts'
-import { configFromEnvironment, say } from '../context.ts'
+import type { RetentionReport } from '../../lib/retention.ts'
+import { configFromEnvironment, say, sayJson } from '../context.ts'
 
 const REFUSED = 2
 
@@ -21,9 +18,16 @@ export function registerRetentionCommand(program: Command): void {
       `
 The ages are PACCAFE_RETENTION_QUARANTINE_DAYS (30), PACCAFE_RETENTION_VERDICTS_DAYS (90),
 PACCAFE_RETENTION_CLEAN_DAYS (90) and PACCAFE_RETENTION_STAGING_DAYS (90). Nothing of an open
-quarantine batch or an open failed load is expired: reprocess or discard it first.`,
+quarantine batch or an open failed load is expired: reprocess or discard it first.
+
+Example:
+  $ paccafe retention --dry-run`,
     )
     .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      const { connect } = await import('../../lib/db.ts')
+      const { createObjectStore } = await import('../../lib/object-store.ts')
+      const { preflight } = await import('../../lib/preflight.ts')
+      const { applyRetention } = await import('../../lib/retention.ts')
       const config = configFromEnvironment()
       await preflight(config, ['warehouse', 's3'])
       const sql = connect(config.warehouseUrl, { name: 'paccafe-retention', max: 1 })
@@ -31,7 +35,7 @@ quarantine batch or an open failed load is expired: reprocess or discard it firs
         const report = await applyRetention(sql, createObjectStore(config.s3), config.retention, {
           dryRun: options.dryRun === true,
         })
-        if (options.json) say(JSON.stringify(report, null, 2))
+        if (options.json) sayJson(report)
         else for (const line of retentionLines(report)) say(line)
       } catch (error) {
         if (!(error instanceof BadInputError)) throw error

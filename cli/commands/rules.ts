@@ -2,13 +2,10 @@
 // with its severity, threshold and description, and its results on the last runs: the rows
 // checked and failed on the last run, and the failed rows' trend over the runs before it.
 import type { Command } from 'commander'
-import { connect, type Sql } from '../../lib/db.ts'
+import type { Sql } from '../../lib/db.ts'
 import { UsageError } from '../../lib/errors.ts'
-import { preflight } from '../../lib/preflight.ts'
 import type { CatalogueRule } from '../../lib/quality/record-quality.ts'
-import { loadCatalogue } from '../../lib/quality/rules.ts'
-import { tableCheckCatalogue } from '../../lib/quality/table-checks.ts'
-import { configFromEnvironment, say } from '../context.ts'
+import { configFromEnvironment, say, sayJson } from '../context.ts'
 
 interface ListedRule {
   name: string
@@ -50,13 +47,18 @@ export function registerRulesCommand(program: Command): void {
       `
 The rules come from models/clean/*.rules.yml, with the checks made in code (a sheet's cells,
 a POS table's schema drift) as dq.rules lists them. The trend is the failed rows of the last
-runs, oldest first: 3 → 5 → 120.`,
+runs, oldest first: 3 → 5 → 120.
+
+Example:
+  $ paccafe rules --table order_details --runs 10`,
     )
     .action(async (options: { table?: string; runs: string; json?: boolean }) => {
       const runs = Number(options.runs)
       if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
         throw new UsageError(`--runs must be a whole number from 1 to 100, not ${JSON.stringify(options.runs)}`)
       }
+      const { connect } = await import('../../lib/db.ts')
+      const { preflight } = await import('../../lib/preflight.ts')
       const config = configFromEnvironment()
       await preflight(config, ['warehouse'])
       const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
@@ -70,7 +72,7 @@ runs, oldest first: 3 → 5 → 120.`,
         const results = await lastResults(sql, runs)
         if (options.json) {
           const json = shown.map((rule) => ({ ...rule, results: results.get(rule.name) ?? [] }))
-          return say(JSON.stringify(json, null, 2))
+          return sayJson(json)
         }
         for (const table of tables.filter((t) => shown.some((rule) => rule.table === t))) {
           say(table)
@@ -85,6 +87,8 @@ runs, oldest first: 3 → 5 → 120.`,
 
 /** The declared rules and table checks (the files are the truth), then those only dq.rules lists. */
 async function allRules(sql: Sql): Promise<ListedRule[]> {
+  const { loadCatalogue } = await import('../../lib/quality/rules.ts')
+  const { tableCheckCatalogue } = await import('../../lib/quality/table-checks.ts')
   const { rules, tableChecks } = await loadCatalogue()
   const tables = [...new Set([...rules, ...tableChecks].map((rule) => rule.table))]
   const declared = [

@@ -2,21 +2,20 @@ import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import type { Command } from 'commander'
 import { type Config, sourceAdminUrl, userName } from '../../lib/config.ts'
-import { connect, ensureDatabase } from '../../lib/db.ts'
 import { ServiceUnavailableError } from '../../lib/errors.ts'
-import { preflight } from '../../lib/preflight.ts'
-import { connectClient, workflowPollerCount } from '../../lib/temporal.ts'
-import { servicesUp, startBackgroundWorker } from '../../local-services/services.ts'
-import { DEFAULT_GENERATOR_OPTIONS, generatePos, grantReader, sourceHasTables } from '../../seed/generate-pos.ts'
-import { generateSheets } from '../../seed/generate-sheets.ts'
 import { configFromEnvironment, say } from '../context.ts'
+import { RunFailedError } from '../exit-codes.ts'
 import { runPipeline } from './run.ts'
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('what `npm start` does: services up, demo source if empty, background worker, one full run')
+    .addHelpText('after', '\nExample:\n  $ paccafe start   # or: npm start')
     .action(async () => {
+      const { preflight } = await import('../../lib/preflight.ts')
+      const { connectClient } = await import('../../lib/temporal.ts')
+      const { servicesUp, startBackgroundWorker } = await import('../../local-services/services.ts')
       const config = configFromEnvironment()
       await servicesUp(config, say)
       // What the background worker will check: failing here says why in one line, not in its log.
@@ -27,9 +26,9 @@ export function registerStartCommand(program: Command): void {
       const client = await connectClient(config)
       try {
         await waitForWorker(config, client)
-        const ok = await runPipeline(config, client, 'full')
+        const report = await runPipeline(config, client, 'full')
         say('\nServices are still running; stop them with `npm run services:stop`.')
-        if (!ok) process.exitCode = 1
+        if (report.status === 'failed') throw new RunFailedError(`The run failed: ${report.error ?? 'see its summary'}`)
       } finally {
         await client.connection.close()
       }
@@ -38,6 +37,11 @@ export function registerStartCommand(program: Command): void {
 
 /** Seeds the demo source only into an empty database: a real POS database is never written. */
 async function seedSourceIfEmpty(config: Config): Promise<void> {
+  const { connect, ensureDatabase } = await import('../../lib/db.ts')
+  const { DEFAULT_GENERATOR_OPTIONS, generatePos, grantReader, sourceHasTables } = await import(
+    '../../seed/generate-pos.ts'
+  )
+  const { generateSheets } = await import('../../seed/generate-sheets.ts')
   const adminUrl = sourceAdminUrl(config)
   await ensureDatabase(adminUrl)
   const sql = connect(adminUrl, { name: 'paccafe-seed', max: 1 })
@@ -57,6 +61,7 @@ async function seedSourceIfEmpty(config: Config): Promise<void> {
 }
 
 async function waitForWorker(config: Config, client: Client, timeoutMs = 120_000): Promise<void> {
+  const { workflowPollerCount } = await import('../../lib/temporal.ts')
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if ((await workflowPollerCount(client, config.temporal.taskQueue)) > 0) return

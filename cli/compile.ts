@@ -1,0 +1,40 @@
+// The compiled CLI: cli/paccafe.ts and the project files it imports, bundled by esbuild (which
+// tsx brings) into dist/paccafe-cli.js, each command's code in a chunk of its own that loads
+// when the command runs; packages stay in node_modules. Starting it costs no transpiling.
+// dist/paccafe-cli.inputs lists the source files it was built from and is written last:
+// bin/paccafe runs the compiled CLI only while no source file is newer than that list.
+import { readdir, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { build } from 'esbuild'
+import { projectRoot } from '../lib/paths.ts'
+
+/** One level below the project root, as lib/paths.ts expects of the file it is bundled into. */
+export const COMPILED_DIR = path.join(projectRoot, 'dist')
+export const COMPILED_ENTRY = path.join(COMPILED_DIR, 'paccafe-cli.js')
+export const COMPILED_INPUTS = path.join(COMPILED_DIR, 'paccafe-cli.inputs')
+const OUTPUT_PREFIX = 'paccafe-cli'
+
+export async function compileCli(): Promise<{ entry: string; inputs: number }> {
+  // The list goes first, so that a build that fails half-way leaves no compiled CLI to run.
+  await rm(COMPILED_INPUTS, { force: true })
+  const old = (await readdir(COMPILED_DIR).catch(() => [] as string[])).filter((file) => file.startsWith(OUTPUT_PREFIX))
+  await Promise.all(old.map((file) => rm(path.join(COMPILED_DIR, file), { force: true })))
+  const result = await build({
+    absWorkingDir: projectRoot,
+    entryPoints: { [OUTPUT_PREFIX]: 'cli/paccafe.ts' },
+    outdir: COMPILED_DIR,
+    chunkNames: `${OUTPUT_PREFIX}-[hash]`,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  })
+  const inputs = Object.keys(result.metafile.inputs).sort()
+  await writeFile(COMPILED_INPUTS, `${inputs.join('\n')}\n`)
+  return { entry: COMPILED_ENTRY, inputs: inputs.length }
+}
