@@ -82,7 +82,7 @@ function describe(input: NotifyInput, counts: Record<string, number> | undefined
     case 'run.succeeded':
       return `Run ${input.runId} succeeded${figures}`
     case 'schedule.paused':
-      return `Schedule ${input.scheduleId ?? '(unknown)'} is being paused by the failure of run ${input.runId}`
+      return `Schedule ${input.scheduleId ?? '(unknown)'} is being paused by the failure of run ${input.runId}${error ? `: ${error}` : ''}`
     case 'batch.waiting':
       return `Quarantine batch of run ${input.runId} waits for a person${figures}: paccafe batch ${input.runId}`
   }

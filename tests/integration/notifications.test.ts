@@ -7,10 +7,14 @@ import type { AddressInfo } from 'node:net'
 import { ApplicationFailure } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeNotify } from '../../activities/notify.ts'
+import { createSchedule, deleteSchedule, describeSchedule, triggerSchedule } from '../../client/schedules.ts'
 import type { Config } from '../../lib/config.ts'
+import type { NotifyInput } from '../../lib/contract.ts'
 import type { Notification } from '../../lib/notifications.ts'
 import { postNotification } from '../../lib/notifications.ts'
+import { scheduleIdFor } from '../../lib/schedules.ts'
 import { createHarness, failureTypes, type Harness, rootMessage } from '../support/harness.ts'
+import { freePort, until } from '../support/processes.ts'
 import { activityAttempts } from '../support/run-watch.ts'
 
 // Secrets of this test's configuration: none may appear in a body. PostgreSQL trusts loopback,
@@ -61,15 +65,6 @@ class Receiver {
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()))
   }
-}
-
-/** A loopback port where nothing listens: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 function withPassword(url: string, password: string): string {
@@ -184,7 +179,7 @@ describe('webhook notifications', () => {
       const refused = await failureOf()
       expect(refused.nonRetryable).toBe(true)
       expect(refused.type).toBe('WebhookRefused')
-      const down = `http://127.0.0.1:${await closedPort()}/hook?token=${WEBHOOK_TOKEN}`
+      const down = `http://127.0.0.1:${await freePort()}/hook?token=${WEBHOOK_TOKEN}`
       await withWebhook({ url: down }, async () => {
         const unreachable = await failureOf()
         expect(unreachable.nonRetryable).toBe(false)
@@ -258,10 +253,11 @@ describe('webhook notifications', () => {
     it('a run that holds rows back: exactly one batch.waiting for its batch, no run.succeeded without the opt-in', async () => {
       const { runId, result } = await h.run('full')
       expect(result.quarantineBatch).toBe(`paccafe-quarantine-${runId}`)
-      const batch = await waitFor(() => receiver.of('batch.waiting', `paccafe-quarantine-${runId}`))
+      const batch = receiver.of('batch.waiting', `paccafe-quarantine-${runId}`)
       expect(batch).toHaveLength(1)
       expect(batch[0]?.body.runId).toBe(runId)
-      expect(batch[0]?.body.counts?.rowsHeldBack).toBeGreaterThan(0)
+      expect(batch[0]?.body.counts?.rowsHeld).toBeGreaterThan(0)
+      expect(batch[0]?.body.url).toMatch(new RegExp(`/workflows/paccafe-quarantine-${runId}$`))
       expect(receiver.of('run.succeeded', `paccafe-pipeline-${runId}`)).toEqual([])
     })
 
@@ -282,14 +278,21 @@ describe('webhook notifications', () => {
       expect(new Set(got.map((r) => r.headers['idempotency-key'])).size).toBe(1)
       expect(got[1]?.raw).toBe(got[0]?.raw) // the same body, so the same signature
       const attempts = await activityAttempts(h.client.workflow.getHandle(`paccafe-pipeline-${runId}`))
-      const notifies = attempts.filter((a) => a.type === 'notify')
-      expect(notifies.map((a) => a.attempt)).toEqual([1, 2])
+      const notifies = attempts.filter((a) => a.type === 'notify' && (a.input as NotifyInput).event === 'run.succeeded')
+      // The history keeps an activity's last attempt, with the failure of the one before.
+      expect(notifies.map((a) => [a.attempt, a.lastFailure])).toEqual([
+        [2, expect.stringContaining('answered HTTP 500')],
+      ])
     })
 
     it('a receiver that is down: the run still succeeds', async () => {
-      const down = `http://127.0.0.1:${await closedPort()}/hook`
-      const { result } = await withWebhook({ url: down, onSuccess: true }, () => h.run('incremental'))
-      expect(result.runId).toBeDefined()
+      const down = `http://127.0.0.1:${await freePort()}/hook`
+      const { runId, result } = await withWebhook({ url: down, onSuccess: true }, () => h.run('incremental'))
+      expect(result.runId).toBe(runId)
+      // Tried with back-off until the policy's last attempt, then let go.
+      const attempts = await activityAttempts(h.client.workflow.getHandle(`paccafe-pipeline-${runId}`))
+      const notifies = attempts.filter((a) => a.type === 'notify' && (a.input as NotifyInput).event === 'run.succeeded')
+      expect(notifies.map((a) => [a.attempt, a.failure?.type])).toEqual([[5, 'WebhookUnavailable']])
     })
 
     it('a failed run: exactly one run.failed with its one line, and the run fails with its own error', async () => {
@@ -310,6 +313,54 @@ describe('webhook notifications', () => {
       }
     })
 
+    it('a scheduled run that fails: run.failed naming its schedule, one schedule.paused, then the schedule pauses', async () => {
+      const name = 'test-notify'
+      const scheduleId = scheduleIdFor(name, h.config.temporal.taskQueue)
+      // A time of day twelve hours away in the cafe's zone (UTC+7): it fires only when triggered.
+      const at = { kind: 'daily' as const, hour: (new Date().getUTCHours() + 19) % 24, minute: 30 }
+      await createSchedule(h.client, h.config, { name, mode: 'full', at, overlap: 'skip', catchupWindow: '1h' })
+      await h.source`alter table customers alter column loyalty_points type numeric(10, 2)`
+      try {
+        await triggerSchedule(h.client, h.config, name)
+        let workflowId = ''
+        await until(
+          'the trigger taken',
+          async () => {
+            workflowId = (await describeSchedule(h.client, h.config, name)).recentRuns[0]?.workflowId ?? ''
+            return workflowId !== ''
+          },
+          60_000,
+          250,
+        )
+        const error = await h.client.workflow
+          .getHandle(workflowId)
+          .result()
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          )
+        expect(rootMessage(error)).toMatch(/Schema drift in source table public\.customers/)
+        const [failed, ...moreFailed] = receiver.of('run.failed', workflowId)
+        expect(moreFailed).toEqual([])
+        expect(failed?.body.scheduleId).toBe(scheduleId)
+        const [paused, ...morePaused] = receiver.of('schedule.paused', workflowId)
+        expect(morePaused).toEqual([])
+        expect(paused?.body.scheduleUrl).toBe(
+          `${h.config.temporal.uiUrl}/namespaces/${h.config.temporal.namespace}/schedules/${encodeURIComponent(scheduleId)}`,
+        )
+        expect(paused?.body.text).toMatch(new RegExp(`^Schedule ${scheduleId} is being paused by the failure of run `))
+        await until(
+          'the schedule paused',
+          async () => (await describeSchedule(h.client, h.config, name)).paused,
+          60_000,
+          250,
+        )
+      } finally {
+        await h.source`alter table customers alter column loyalty_points type integer`
+        await deleteSchedule(h.client, h.config, name)
+      }
+    })
+
     it('no body holds a configured secret, a row or a configuration value', () => {
       const secrets = [
         WAREHOUSE_PASSWORD,
@@ -317,7 +368,6 @@ describe('webhook notifications', () => {
         WEBHOOK_TOKEN,
         SIGNING_SECRET,
         h.config.s3.secretKey,
-        h.config.s3.accessKey,
         h.config.warehouseUrl,
         h.config.sourceUrl,
         h.config.s3.endpoint,
@@ -334,10 +384,3 @@ describe('webhook notifications', () => {
     })
   })
 })
-
-/** The batch workflow notifies on its own, after the run returned: wait for it, bounded. */
-async function waitFor<T>(read: () => T[], timeoutMs = 60_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs
-  while (read().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
-  return read()
-}

@@ -111,6 +111,12 @@ describe('building a notification', () => {
       at,
     )
     expect(n.text).toBe('Schedule hourly incremental is being paused by the failure of run run-1')
+    const withError = buildNotification(
+      config(),
+      { event: 'schedule.paused', runId: 'run-1', workflowId: 'w-1', scheduleId: 's', error: 'Schema drift' },
+      at,
+    )
+    expect(withError.text).toBe('Schedule s is being paused by the failure of run run-1: Schema drift')
     expect(n.scheduleUrl).toBe('http://127.0.0.1:8233/namespaces/default/schedules/hourly%20incremental')
   })
 
