@@ -49,7 +49,8 @@ export function webUiScheduleUrl(config: Config, scheduleId: string): string {
 
 export function buildNotification(config: Config, input: NotifyInput, occurrence: Occurrence): Notification {
   const counts = input.counts ? onlyCounts(input.counts) : undefined
-  const error = input.error === undefined ? undefined : errorLine(input.error, secretsOf(config))
+  const error =
+    input.error === undefined ? undefined : withoutRunPrefix(errorLine(input.error, secretsOf(config)), input.runId)
   const execution = occurrence.executionRunId ? `/${occurrence.executionRunId}` : ''
   return {
     id: headerSafe(`${input.workflowId}${execution}/${input.event}`),
@@ -67,6 +68,12 @@ export function buildNotification(config: Config, input: NotifyInput, occurrence
       quarantineBatchUrl: webUiRunUrl(config, input.quarantineBatch),
     }),
   }
+}
+
+/** A failed run's line may say `Run <id> failed: ...` already: the text says it once. */
+function withoutRunPrefix(line: string, runId: string): string {
+  const prefix = `Run ${runId} failed: `
+  return line.startsWith(prefix) ? line.slice(prefix.length) : line
 }
 
 /** The id is also a header's value: anything beyond printable ASCII in a workflow id is %-encoded. */

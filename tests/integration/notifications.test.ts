@@ -303,7 +303,7 @@ describe('webhook notifications', () => {
         expect(rootMessage(error)).toMatch(/Schema drift in source table public\.customers/)
         const [got, ...more] = receiver.of('run.failed', `paccafe-pipeline-${runId}`)
         expect(more).toEqual([])
-        expect(got?.body.error).toMatch(/Schema drift in source table public\.customers/)
+        expect(got?.body.error).toMatch(/^Schema drift in source table public\.customers/)
         expect(got?.body.error).not.toContain('\n')
         expect(got?.body.text).toBe(`Run ${runId} failed: ${got?.body.error}`)
         // No schedule started it: no schedule.paused.

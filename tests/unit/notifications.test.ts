@@ -63,6 +63,16 @@ describe('building a notification', () => {
     )
   })
 
+  it('says the run failed once when its line says so already', () => {
+    const n = buildNotification(
+      config(),
+      { event: 'run.failed', runId: 'run-1', workflowId: 'w', error: 'Run run-1 failed: Schema drift in x' },
+      at,
+    )
+    expect(n.error).toBe('Schema drift in x')
+    expect(n.text).toBe('Run run-1 failed: Schema drift in x')
+  })
+
   it('makes an id a header can carry, whatever the workflow id', () => {
     const n = buildNotification(
       config(),
