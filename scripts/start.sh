@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-exec node --import tsx cli/paccafe.ts start
+# The compiled CLI (dist/paccafe-cli.js), which bin/paccafe runs while it is up to date.
+node --import tsx cli/paccafe.ts build --cli >/dev/null
+exec bin/paccafe start
