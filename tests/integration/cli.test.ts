@@ -149,15 +149,27 @@ describe('paccafe run, runs, status and batches on a real run', () => {
     expect(result.stdout).toMatch(/\nRun run-\d{8}T\d{6}Z-incremental \(incremental\): succeeded\n/)
   })
 
+  it('run on a terminal draws a bar (steps done of total, stage), then prints the summary', async () => {
+    // script(1) gives the command a pseudo-terminal, as a person's shell does.
+    const result = await runPaccafe(['-q', '-e', '-c', `${cli} run --mode incremental`, '/dev/null'], env, {
+      command: 'script',
+    })
+    expect(result.code, result.stdout).toBe(EXIT.ok)
+    expect(result.stdout).toMatch(/\d+\/\d+ steps \| (starting|waiting|extracting|cleaning|validating|publishing)/)
+    expect(result.stdout).toContain('\r')
+    expect(result.stdout).toMatch(/Run run-\d{8}T\d{6}Z-incremental \(incremental\): succeeded/)
+  })
+
   it('runs --json lists the runs, the latest first; runs prints them as a table', async () => {
     const result = await runPaccafe(['runs', '--json'], env)
     expect(result.code, result.stderr).toBe(EXIT.ok)
     const runs = JSON.parse(result.stdout) as RunListing[]
     expect(runs.map((run) => [run.mode, run.status])).toEqual([
       ['incremental', 'succeeded'],
+      ['incremental', 'succeeded'],
       ['full', 'succeeded'],
     ])
-    expect(runs[1]).toMatchObject({
+    expect(runs[2]).toMatchObject({
       runId: report.runId,
       rowsPublished: report.rowsPublished,
       quarantineBatch: report.quarantineBatch,

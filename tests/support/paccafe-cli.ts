@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { projectRoot } from '../../lib/paths.ts'
 
 const run = promisify(execFile)
-const cli = path.join(projectRoot, 'bin', 'paccafe')
+export const cli = path.join(projectRoot, 'bin', 'paccafe')
 
 export interface CliResult {
   code: number
@@ -14,9 +14,19 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runPaccafe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<CliResult> {
+export interface RunOptions {
+  timeoutMs?: number
+  /** Another program to run instead of bin/paccafe (script(1), to give it a terminal). */
+  command?: string
+}
+
+export async function runPaccafe(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  { timeoutMs = 300_000, command = cli }: RunOptions = {},
+): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(cli, args, { env: { ...process.env, ...env }, timeout: timeoutMs })
+    const { stdout, stderr } = await run(command, args, { env: { ...process.env, ...env }, timeout: timeoutMs })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string }
