@@ -294,3 +294,191 @@ export async function sendSignalFromWebUi(
     throw new Error(`The Web UI did not signal ${workflowId}: ${((await failure.first().textContent()) ?? '').trim()}`)
   await form.waitFor({ state: 'hidden' })
 }
+
+/** What the Start Workflow form is filled with: its input is one JSON object (JSON encoding, the form's default). */
+export interface StartWorkflowFields {
+  workflowId: string
+  taskQueue: string
+  workflowType: string
+  input: object
+}
+
+/** What the Web UI answered to a start from its Start Workflow form. */
+export interface StartedFromWebUi {
+  /** The run started, from the link of the UI's confirmation. */
+  runId: string
+  /** Workers polling the task queue, as the form counted them once the queue was typed. */
+  workers: number
+}
+
+/**
+ * Starts a workflow from the Start Workflow form: the workflow list's *Start Workflow* button,
+ * then Workflow ID, Task Queue, Workflow Type and the Input editor (JSON encoding, the default),
+ * and waits for the UI's confirmation ("Workflow started successfully", a link to the run).
+ *
+ * Typing the task queue makes the form count its workers (an alert under the field): that is
+ * waited for before the input is typed, so the form no longer moves. The input is a CodeMirror
+ * editor that reformats its JSON when it loses focus, which moves the button under a click:
+ * the editor is left (a click on the page's heading) before the button is clicked. The input is
+ * read back and compared with `fields.input` first. `options.screenshot` is given the filled form's step.
+ */
+export async function startWorkflowFromWebUi(
+  page: Page,
+  namespace: string,
+  fields: StartWorkflowFields,
+  options: { screenshot?: (step: string) => Promise<unknown> } = {},
+): Promise<StartedFromWebUi> {
+  await openWorkflowList(page, namespace)
+  const main = page.getByRole('main')
+  await main.getByRole('button', { name: 'Start Workflow', exact: true }).click()
+  const heading = main.getByRole('heading', { level: 1, name: 'Start a Workflow', exact: true })
+  await heading.waitFor()
+  await main.getByRole('textbox', { name: 'Workflow ID', exact: true }).fill(fields.workflowId)
+  await main.getByRole('textbox', { name: 'Task Queue', exact: true }).fill(fields.taskQueue)
+  // Leaving the field (for the next one) makes the form look the queue up.
+  await main.getByRole('textbox', { name: 'Workflow Type', exact: true }).fill(fields.workflowType)
+  const queueStatus = main.getByRole('status').filter({ hasText: /Task Queue is (Active|Inactive)/ })
+  await queueStatus.waitFor()
+  const workers = Number(/(\d+)\s+Workers?/.exec((await queueStatus.textContent()) ?? '')?.[1] ?? 0)
+
+  const json = JSON.stringify(fields.input)
+  // CodeMirror 6's content element, as in sendSignalFromWebUi (the form's only editor until
+  // "More options" shows the summary and details).
+  const editor = main.locator('.cm-content[contenteditable="true"]')
+  await editor.click()
+  await page.keyboard.press('ControlOrMeta+A')
+  await page.keyboard.insertText(json)
+  await heading.click()
+  // Reformatted over several lines: CodeMirror's text is the lines joined, still the JSON.
+  const typed = (await editor.textContent()) ?? ''
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(typed)
+  } catch {
+    parsed = undefined
+  }
+  if (!isDeepStrictEqual(parsed, JSON.parse(json)))
+    throw new Error(`The Start Workflow form's input reads ${JSON.stringify(typed)}, expected ${json}`)
+  await options.screenshot?.('start-workflow-form-filled')
+
+  await main.getByRole('button', { name: 'Start Workflow', exact: true }).click()
+  // Success: a toast linking to the run. Failure: an alert under the form (and a toast saying so).
+  const confirmation = page.getByRole('log').getByRole('link', { name: 'Workflow started successfully', exact: true })
+  const failure = main.getByRole('alert').filter({ hasText: /\S/ })
+  await confirmation.or(failure).first().waitFor()
+  if (!(await confirmation.isVisible()))
+    throw new Error(
+      `The Web UI did not start ${fields.workflowId}: ${((await failure.first().textContent()) ?? '').trim()}`,
+    )
+  // The link is /namespaces/<namespace>/workflows/<workflow id>/<run id>/history.
+  const href = (await confirmation.getAttribute('href')) ?? ''
+  const prefix = `/workflows/${encodeURIComponent(fields.workflowId)}/`
+  const runId = decodeURIComponent(href.split(prefix)[1]?.split('/')[0] ?? '')
+  if (!runId)
+    throw new Error(`The Web UI's confirmation links to ${JSON.stringify(href)}, not to a run of ${fields.workflowId}`)
+  return { runId, workers }
+}
+
+const schedulesUrl = (namespace: string, query?: string) =>
+  `${webUiUrl()}/namespaces/${encodeURIComponent(namespace)}/schedules${query ? `?query=${encodeURIComponent(query)}` : ''}`
+
+/** The Schedules page's table, named "Schedules" (a <table> with that caption). */
+const schedulesTable = (page: Page) => page.getByRole('table', { name: 'Schedules' })
+
+/**
+ * Opens the namespace's Schedules page (optionally filtered by a visibility query such as
+ * `ScheduleId = "..."`) and waits for its table or its empty state.
+ */
+export async function openSchedules(page: Page, namespace: string, query?: string): Promise<void> {
+  await waitForWebUi()
+  await page.goto(schedulesUrl(namespace, query))
+  // The heading counts them ("4 Schedules"); with none the page shows an empty state instead of rows.
+  await page
+    .getByRole('main')
+    .getByRole('heading', { level: 1, name: /Schedules?$/ })
+    .waitFor()
+  await schedulesTable(page).waitFor()
+}
+
+/** The row of the Schedules page that links to the schedule (its Schedule ID cell is a link named by the id). */
+export function scheduleListRow(page: Page, scheduleId: string): Locator {
+  return schedulesTable(page)
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name: scheduleId, exact: true }) })
+}
+
+/**
+ * Whether the open Schedules page lists the schedule: waits up to `timeoutMs`, reloading, since
+ * the schedules' visibility lags their creation a little. Returns false when the row never showed.
+ */
+export async function scheduleListShows(page: Page, scheduleId: string, timeoutMs = UI_TIMEOUT_MS): Promise<boolean> {
+  if (!/^\/namespaces\/[^/]+\/schedules\/?$/.test(new URL(page.url()).pathname))
+    throw new Error(`Not on the Schedules page: ${page.url()} (open it with openSchedules first)`)
+  const deadline = Date.now() + timeoutMs
+  const row = scheduleListRow(page, scheduleId)
+  for (;;) {
+    const remaining = deadline - Date.now()
+    try {
+      await row.waitFor({ timeout: Math.max(1, Math.min(remaining, 2_000)) })
+      return true
+    } catch {
+      if (Date.now() >= deadline) return false
+      await page.reload()
+      await schedulesTable(page).waitFor()
+    }
+  }
+}
+
+/** Opens a schedule's page and waits for its heading (the schedule id) and its actions. */
+export async function openSchedule(page: Page, namespace: string, scheduleId: string): Promise<void> {
+  await waitForWebUi()
+  await page.goto(
+    `${webUiUrl()}/namespaces/${encodeURIComponent(namespace)}/schedules/${encodeURIComponent(scheduleId)}`,
+  )
+  await page.getByRole('heading', { level: 1, name: scheduleId, exact: true }).waitFor()
+  await page.getByRole('button', { name: 'Schedule Actions', exact: true }).waitFor()
+}
+
+/** The overlap policies the schedule page's *Trigger Immediately* dialog offers ("Use Policy": the schedule's own). */
+export type TriggerOverlap =
+  | 'Use Policy'
+  | 'Buffer All'
+  | 'Allow All'
+  | 'Skip'
+  | 'Buffer One'
+  | 'Cancel Other'
+  | 'Terminate Other'
+
+/**
+ * Triggers a schedule from its page: Schedule Actions → Trigger, then the *Trigger Immediately*
+ * dialog's overlap policy (the schedule's own unless told) and its Trigger button. Waits for the
+ * UI's request to the server to succeed and the dialog to close. `options.screenshot` is given
+ * the dialog's step.
+ */
+export async function triggerScheduleFromWebUi(
+  page: Page,
+  namespace: string,
+  scheduleId: string,
+  options: { overlap?: TriggerOverlap; screenshot?: (step: string) => Promise<unknown> } = {},
+): Promise<void> {
+  await openSchedule(page, namespace, scheduleId)
+  await page.getByRole('button', { name: 'Schedule Actions', exact: true }).click()
+  await page.getByRole('menuitem', { name: 'Trigger', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Trigger Immediately' })
+  await dialog.waitFor()
+  const policy = dialog.getByRole('radio', { name: options.overlap ?? 'Use Policy', exact: true })
+  await policy.check()
+  await options.screenshot?.('trigger-dialog')
+  // The UI patches the schedule (a trigger is a patch): its answer says whether the server took it.
+  const path = `/namespaces/${encodeURIComponent(namespace)}/schedules/${encodeURIComponent(scheduleId)}`
+  const answered = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname.includes(path),
+  )
+  await dialog.getByRole('button', { name: 'Trigger', exact: true }).click()
+  const response = await answered
+  if (!response.ok())
+    throw new Error(
+      `The Web UI did not trigger ${scheduleId}: HTTP ${response.status()} ${(await response.text().catch(() => '')).slice(0, 300)}`,
+    )
+  await dialog.waitFor({ state: 'hidden' })
+}
