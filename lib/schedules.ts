@@ -28,13 +28,13 @@ export interface ScheduleDeclaration {
   at: ScheduleTime
   overlap: ScheduleOverlap
   /**
-   * How late a firing the server missed (it was down) is still taken: the SDK's docs say one
-   * minute, the server's one year, so it is always set.
+   * How late a firing the server missed (it was down) is still taken. The SDK's docs give its
+   * default as both one minute and one year, so it is always set.
    */
   catchupWindow: string
 }
 
-/** Who created or changed a paused state, when nobody gave a note. */
+/** The note of a schedule created without one. */
 export const CREATED_NOTE = 'created by paccafe schedule'
 
 /**

@@ -220,10 +220,15 @@ describe("the pipeline's schedules", () => {
       await terminateAll(h.client, idleQueue)
       expect(quiet).toMatchObject({ paused: true, note: 'paused by the test', actionsTaken: 0, recentRuns: [] })
       expect(quiet.skippedOverlap + quiet.missedCatchupWindow).toBe(0)
-      const started: string[] = []
-      const query = `TemporalScheduledById = "${scheduleIdFor('test-paused', queue)}"`
-      for await (const workflow of h.client.workflow.list({ query })) started.push(workflow.workflowId)
-      expect(started).toEqual([])
+      // No run of the paused one, by the query that finds the witness's.
+      const startedBy = async (name: string) => {
+        const ids: string[] = []
+        const query = `TemporalScheduledById = "${scheduleIdFor(name, queue)}"`
+        for await (const workflow of h.client.workflow.list({ query })) ids.push(workflow.workflowId)
+        return ids
+      }
+      expect(await startedBy('test-paused')).toEqual([])
+      expect((await startedBy('test-witness')).length).toBeGreaterThan(0)
     },
     TEST_MS,
   )
@@ -381,6 +386,15 @@ describe("the pipeline's schedules", () => {
       // The same facts as the client's.
       const own = (await listSchedules(h.client, h.config)).filter((f) => f.name === 'nightly-full')
       expect(listed.filter((f) => f.name === 'nightly-full')).toEqual(JSON.parse(JSON.stringify(own)))
+
+      // Pause and unpause with a note, which describe shows.
+      const pause = await runPaccafe(['schedule', 'pause', 'nightly-full', '--note', 'POS migration tonight'], env)
+      expect(pause).toMatchObject({ code: 0, stdout: 'paused nightly-full: POS migration tonight\n' })
+      const unpause = await runPaccafe(['schedule', 'unpause', 'nightly-full', '--note', 'migration done'], env)
+      expect(unpause.code).toBe(0)
+      const described = await runPaccafe(['schedule', 'describe', 'nightly-full', '--json'], env)
+      expect(JSON.parse(described.stdout)).toMatchObject({ paused: false, note: 'migration done' })
+      await pauseSchedule(h.client, h.config, 'nightly-full', 'paused again by the test') // until afterAll deletes it
 
       for (const [args, line] of [
         [
