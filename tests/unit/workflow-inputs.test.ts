@@ -1,7 +1,7 @@
 import Value from 'typebox/value'
 import { describe, expect, it } from 'vitest'
 import { startPipelineRun } from '../../client/start-runs.ts'
-import { PipelineRunInputSchema, RunIdSchema } from '../../lib/contract.ts'
+import { type PipelineRunInput, PipelineRunInputSchema, RunIdSchema } from '../../lib/contract.ts'
 import { BadInputError } from '../../lib/errors.ts'
 import { checkWorkflowInput, inputProblem, runIdFrom } from '../../lib/input-checks.ts'
 
@@ -40,7 +40,7 @@ describe('workflow inputs', () => {
     const runId = runIdFrom('paccafe-pipeline-scheduled-hourly-incremental-2026-12-03T14:00:00Z', undefined)
     expect(Value.Check(RunIdSchema, runId)).toBe(true)
     expect(
-      checkWorkflowInput(
+      checkWorkflowInput<PipelineRunInput>(
         'pipelineRun',
         PipelineRunInputSchema,
         { mode: 'incremental' },
