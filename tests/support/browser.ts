@@ -1,8 +1,8 @@
 // Real-browser tests of the Temporal Web UI: Debian's chromium (/usr/bin/chromium, installed by
 // .ci/run) driven by playwright-core, which never downloads a browser of its own. Helpers for
 // the Web UI 2.42.1 pages the tests use: the workflow list, a workflow's page and its Send a
-// Signal form. Locators are roles, labels and visible text, found in the UI's real DOM; the few
-// exceptions say why.
+// Signal form, the Start Workflow form, the Schedules page and a schedule's Trigger. Locators
+// are roles, labels and visible text, found in the UI's real DOM; the few exceptions say why.
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
