@@ -33,6 +33,7 @@ export function registerBatchCommands(program: Command): void {
       if (options.status && !STATUSES.includes(options.status as BatchStatus)) {
         return refuse(`--status must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(options.status)}`)
       }
+      const { unmigratedWarehouse } = await import('../unmigrated.ts')
       await withWarehouse(async (sql) => {
         const rows = await sql<
           { batch_id: string; status: string; rows_held: number; rows_open: number; created_at: Date }[]
@@ -42,7 +43,7 @@ export function registerBatchCommands(program: Command): void {
                   where v.quarantine_batch_id = b.batch_id and v.status = 'open')::int as rows_open
           from dq.quarantine_batches as b
           where ${options.status ?? null}::text is null or b.status = ${options.status ?? null}
-          order by b.created_at desc`
+          order by b.created_at desc`.catch(unmigratedWarehouse)
         if (options.json) return sayJson(rows)
         if (rows.length === 0) return say('no quarantine batches')
         for (const row of rows) {

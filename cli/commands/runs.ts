@@ -37,6 +37,7 @@ Example:
       const { preflight } = await import('../../lib/preflight.ts')
       const { connect } = await import('../../lib/db.ts')
       const { formatRunList, listRuns } = await import('../run-report.ts')
+      const { unmigratedWarehouse } = await import('../unmigrated.ts')
       await preflight(config, ['warehouse'])
       const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
       try {
@@ -44,7 +45,7 @@ Example:
           limit,
           ...(options.status ? { status: options.status } : {}),
           ...(options.mode ? { mode: options.mode } : {}),
-        })
+        }).catch(unmigratedWarehouse)
         if (options.json) sayJson(runs)
         else for (const line of formatRunList(runs)) say(line)
       } finally {

@@ -23,11 +23,12 @@ Example:
       const { preflight } = await import('../../lib/preflight.ts')
       const { connect } = await import('../../lib/db.ts')
       const { addLiveStatus, readRunReport, runIdOf, runRecorded } = await import('../run-status.ts')
+      const { unmigratedWarehouse } = await import('../unmigrated.ts')
       await preflight(config, ['warehouse'])
       const runId = runIdOf(name)
       const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
       try {
-        const report = await readRunReport(sql, config, runId)
+        const report = await readRunReport(sql, config, runId).catch(unmigratedWarehouse)
         const recorded = await runRecorded(sql, runId)
         // Temporal is asked only when the warehouse cannot tell: a run still running, or not recorded yet.
         if (!recorded || report.status === 'running') {
