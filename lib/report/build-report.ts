@@ -4,7 +4,7 @@ import type { Sql } from '../db.ts'
 export interface RunReportOptions {
   /** The cafe's time zone (PACCAFE_TIMEZONE): the report's times are shown in it. */
   timezone: string
-  /** The Temporal Web UI's base URL, for a link to the run's workflow. */
+  /** The run's workflow page in the Temporal Web UI (lib/temporal.ts' webUiRunUrl), linked from the headline. */
   webUiUrl?: string
   /** When the report says it was built (default: now). */
   generatedAt?: Date
