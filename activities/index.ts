@@ -2,6 +2,7 @@
 // Workflows import this module as types only.
 import { withTypedFailures } from '../lib/activity-failures.ts'
 import { withHeartbeats } from '../lib/heartbeat.ts'
+import { makeBuildReport } from './build-report.ts'
 import type { ActivityContext } from './context.ts'
 import { makeExtractPosTable } from './extract-pos-table.ts'
 import { makeArchiveFailedLoads, makeStageFailedLoad } from './failed-loads.ts'
@@ -53,6 +54,7 @@ export function createActivities(context: ActivityContext) {
       archiveFailedLoads: makeArchiveFailedLoads(context),
       stageFailedLoad: makeStageFailedLoad(context),
       notify: makeNotify(context),
+      buildReport: makeBuildReport(context),
     }),
   )
 }

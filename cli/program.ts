@@ -10,6 +10,7 @@ import { registerDuplicatesCommand } from './commands/duplicates.ts'
 import { registerFailedLoadCommands } from './commands/failed-loads.ts'
 import { registerJourneyCommand } from './commands/journey.ts'
 import { registerModelsCommand } from './commands/models.ts'
+import { registerReportCommand } from './commands/report.ts'
 import { registerRetentionCommand } from './commands/retention.ts'
 import { registerRulesCommand } from './commands/rules.ts'
 import { registerRunCommand } from './commands/run.ts'
@@ -54,6 +55,7 @@ Every command has --help with an example; the reference is docs/cli.md.`,
   registerRunCommand(program)
   registerRunsCommand(program)
   registerStatusCommand(program)
+  registerReportCommand(program)
   registerModelsCommand(program)
   registerJourneyCommand(program)
   registerStartCommand(program)

@@ -464,3 +464,18 @@ export interface ReloadRunResult {
   reconciliation: ReconciliationRow[]
   quarantineBatch?: string
 }
+
+// ---- the run report ----------------------------------------------------------------------------
+
+/** Where a run's report goes in the bucket, next to its quarantine and failed-load objects. */
+export const reportKeyOf = (runId: string) => `reports/run=${runId}/report.html`
+
+export interface BuildReportInput {
+  runId: string
+}
+
+/** The report's object in the bucket (reportKeyOf) and its size. */
+export interface ReportResult {
+  reportKey: string
+  bytes: number
+}

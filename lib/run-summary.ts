@@ -1,5 +1,6 @@
 // What the cafe must see after a run: rows per table, violations per rule, and where the
-// archived rows are. Read from the meta tables, so it works for any run, finished or not.
+// archived rows and the run report are. Read from the meta tables, so it works for any run,
+// finished or not.
 import type { Sql } from './db.ts'
 
 /** One row of etl.row_accounting, as stored: rows_extracted = rows_published + rows_rejected. */
@@ -33,10 +34,13 @@ export interface RunSummary {
   batch?: { batch_id: string; status: string; rows_held: number; workflow_id: string }
   /** What a failed run archived for reprocess-load. */
   failedLoads: { failed_load_id: string; object_key: string; rows_archived: number | null; status: string }[]
+  /** The run report's object in the bucket, once uploaded (etl.runs records it after the upload). */
+  report: { report_key: string; report_bytes: number } | null
 }
 
 export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummary> {
-  const [run] = await sql<{ status: string; mode: string }[]>`select status, mode from etl.runs where run_id = ${runId}`
+  const [run] = await sql<{ status: string; mode: string; report_key: string | null; report_bytes: number | null }[]>`
+    select status, mode, report_key, report_bytes::int as report_bytes from etl.runs where run_id = ${runId}`
   const staged = await sql<RunSummary['staged']>`
     select table_name, source, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_deleted
     from etl.batches where run_id = ${runId} order by source, table_name`
@@ -64,6 +68,7 @@ export async function readRunSummary(sql: Sql, runId: string): Promise<RunSummar
     objects,
     ...(batch ? { batch } : {}),
     failedLoads,
+    report: run?.report_key ? { report_key: run.report_key, report_bytes: run.report_bytes ?? 0 } : null,
   }
 }
 
@@ -114,6 +119,13 @@ export function formatRunSummary(summary: RunSummary, bucket: string, webUiUrl: 
       const rows = f.rows_archived === null ? 'a file' : `${f.rows_archived} rows`
       lines.push(`  ${f.failed_load_id}  s3://${bucket}/${f.object_key}  (${rows}, ${f.status})`)
     }
+  }
+  if (summary.report) {
+    lines.push('')
+    lines.push(
+      `Report: s3://${bucket}/${summary.report.report_key}  (${summary.report.report_bytes.toLocaleString('en')} bytes; ` +
+        `a copy here: paccafe report ${summary.runId})`,
+    )
   }
   lines.push('')
   lines.push(`Web UI: ${webUiUrl}`)

@@ -122,6 +122,7 @@ const stubActivities = {
   })),
   stageFailedLoad: notUsed('stageFailedLoad'),
   notify: stub('notify', 'event', () => ({ delivered: false, skipped: 'not configured in these tests' })),
+  buildReport: stub('buildReport', undefined, () => ({ reportKey: 'reports/run=x/report.html', bytes: 1 })),
   // Quarantine batches are tested with real activities (tests/integration/reprocess.test.ts).
   describeBatch: notUsed('describeBatch'),
   prepareReprocess: notUsed('prepareReprocess'),
