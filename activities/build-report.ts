@@ -5,6 +5,7 @@ import { reportKeyOf } from '../lib/contract.ts'
 import { BadInputError } from '../lib/errors.ts'
 import { heartbeat } from '../lib/heartbeat.ts'
 import { buildRunReport } from '../lib/report/build-report.ts'
+import { webUiRunUrl } from '../lib/temporal.ts'
 import type { ActivityContext } from './context.ts'
 
 export const REPORT_CONTENT_TYPE = 'text/html; charset=utf-8'
@@ -16,14 +17,14 @@ export function makeBuildReport(context: ActivityContext) {
    */
   return async function buildReport(input: BuildReportInput): Promise<ReportResult> {
     const { runId } = input
-    const [run] = await context.warehouse<{ generated_at: Date }[]>`
+    const [run] = await context.warehouse<{ workflow_id: string; generated_at: Date }[]>`
       update etl.runs set report_generated_at = coalesce(report_generated_at, now())
       where run_id = ${runId}
-      returning report_generated_at as generated_at`
+      returning workflow_id, report_generated_at as generated_at`
     if (!run) throw new BadInputError(`There is no run ${runId} to report on`)
     const { html } = await buildRunReport(context.warehouse, runId, {
       timezone: context.config.timezone,
-      webUiUrl: context.config.temporal.uiUrl,
+      webUiUrl: webUiRunUrl(context.config, run.workflow_id),
       generatedAt: run.generated_at,
     })
     heartbeat()

@@ -33,13 +33,14 @@ Example:
       const { runIdOf } = await import('../run-status.ts')
       const { unmigratedWarehouse } = await import('../unmigrated.ts')
       const { buildRunReport } = await import('../../lib/report/build-report.ts')
+      const { webUiRunUrl } = await import('../../lib/temporal.ts')
       await preflight(config, ['warehouse'])
       const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 2 })
       try {
         const wanted = name === undefined ? null : runIdOf(name)
         // The stamp the worker's copy carries, so both copies are the same bytes once it exists.
-        const [run] = await sql<{ run_id: string; generated_at: Date | null }[]>`
-          select run_id, report_generated_at as generated_at from etl.runs
+        const [run] = await sql<{ run_id: string; workflow_id: string; generated_at: Date | null }[]>`
+          select run_id, workflow_id, report_generated_at as generated_at from etl.runs
           where ${wanted}::text is null or run_id = ${wanted}
           order by started_at desc, run_id desc limit 1`.catch(reportColumnsMissing)
         if (!run)
@@ -50,7 +51,7 @@ Example:
           )
         const { html } = await buildRunReport(sql, run.run_id, {
           timezone: config.timezone,
-          webUiUrl: config.temporal.uiUrl,
+          webUiUrl: webUiRunUrl(config, run.workflow_id),
           generatedAt: run.generated_at ?? new Date(),
         })
         const out = path.resolve(options.out ?? `report-${run.run_id}.html`)
