@@ -4,7 +4,8 @@
 -- Recency, frequency and monetary value over Completed orders (summed per customer in
 -- int_customer_orders), as of the last day with orders (so the answer does not drift with the
 -- clock). Scores are quintiles (5 is best). Loyalty tier from the points balance: Gold from
--- 500, Silver from 100, else Bronze.
+-- 500, Silver from 100, else Bronze. The segment names the scores' combination (scored
+-- below), so the report and an analyst group customers the same way.
 
 with customers as (
     select
@@ -42,22 +43,35 @@ per_customer as (
         coalesce(o.monetary, 0)           as monetary
     from customers as c
     left join completed_orders as o on o.customer_master_id = c.customer_master_id
+),
+
+scored as (
+    select
+        p.customer_master_id,
+        p.customer_records,
+        p.first_order_date,
+        p.last_order_date,
+        (select day from as_of) - p.last_order_date                               as recency_days,
+        p.frequency,
+        p.monetary,
+        ntile(5) over (order by p.last_order_date nulls first, p.customer_master_id)  as recency_score,
+        ntile(5) over (order by p.frequency, p.customer_master_id)                    as frequency_score,
+        ntile(5) over (order by p.monetary, p.customer_master_id)                     as monetary_score,
+        p.loyalty_points,
+        case when p.loyalty_points >= 500 then 'Gold'
+             when p.loyalty_points >= 100 then 'Silver'
+             else 'Bronze' end                                                    as loyalty_tier,
+        p.frequency >= 2                                                          as is_returning
+    from per_customer as p
 )
 
 select
-    p.customer_master_id,
-    p.customer_records,
-    p.first_order_date,
-    p.last_order_date,
-    (select day from as_of) - p.last_order_date                               as recency_days,
-    p.frequency,
-    p.monetary,
-    ntile(5) over (order by p.last_order_date nulls first, p.customer_master_id)  as recency_score,
-    ntile(5) over (order by p.frequency, p.customer_master_id)                    as frequency_score,
-    ntile(5) over (order by p.monetary, p.customer_master_id)                     as monetary_score,
-    p.loyalty_points,
-    case when p.loyalty_points >= 500 then 'Gold'
-         when p.loyalty_points >= 100 then 'Silver'
-         else 'Bronze' end                                                    as loyalty_tier,
-    p.frequency >= 2                                                          as is_returning
-from per_customer as p
+    *,
+    case when frequency = 0                          then 'No orders yet'
+         when recency_score >= 4 and frequency_score >= 4 then 'Champions'
+         when frequency_score >= 4                   then 'Loyal'
+         when recency_score >= 4                     then 'Recent'
+         when recency_score <= 2 and frequency_score >= 3 then 'At risk'
+         when recency_score <= 2                     then 'Hibernating'
+         else 'Needs attention' end                  as segment
+from scored
