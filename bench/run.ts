@@ -1,4 +1,4 @@
-// npm run bench -- <stage> [--scales 1,10,100,1000]   (stages: extract, models, reprocess, cli)
+// npm run bench -- <stage> [--scales 1,10,100,1000]   (stages: extract, models, reprocess, cli, report)
 // Measures a stage of the pipeline at several scales beside a floor measured in the same run on
 // the same data, and prints a table, one `bench ...` line per scale and mode, and a JSON file.
 import { execFile } from 'node:child_process'
@@ -18,6 +18,7 @@ import { benchCli, type CliMeasurement, printCliTable } from './cli.ts'
 import { envFor } from './cli-environment.ts'
 import { measureFloors } from './floor.ts'
 import { medianByRatio } from './median.ts'
+import { benchReport, printReportTable, type ReportMeasurement } from './report.ts'
 import { benchReprocess, printReprocessTable, type ReprocessMeasurement } from './reprocess.ts'
 
 const run = promisify(execFile)
@@ -233,17 +234,23 @@ function printTable(results: Measurement[]): void {
 
 const program = new Command()
   .name('bench')
-  .argument('<stage>', 'the stage to measure: extract, models, reprocess or cli')
+  .argument('<stage>', 'the stage to measure: extract, models, reprocess, cli or report')
   .option('--scales <list>', 'comma-separated scales', '1,10,100,1000')
   .option(
     '--repeat <n>',
-    'models: full builds per scale, each beside its own floor; reprocess: measurements per scale, each on fresh databases; the median ratio is shown (3)',
+    'models: full builds per scale, each beside its own floor; reprocess: measurements per scale, each on fresh databases; the median ratio is shown; report: builds of the HTML, the median shown (3)',
   )
   .action(async (stage: string, options: { scales: string; repeat?: string }) => {
-    const stages = { extract: benchExtract, models: benchModels, reprocess: benchReprocess, cli: benchCli } as const
+    const stages = {
+      extract: benchExtract,
+      models: benchModels,
+      reprocess: benchReprocess,
+      cli: benchCli,
+      report: benchReport,
+    } as const
     if (!(stage in stages)) throw new Error(`Unknown stage ${stage}; stages: ${Object.keys(stages).join(', ')}`)
     if (options.repeat !== undefined && stage === 'extract')
-      throw new Error('--repeat applies to models, reprocess and cli')
+      throw new Error('--repeat applies to models, reprocess, cli and report')
     const repeat = Number(options.repeat ?? 3)
     if (!Number.isInteger(repeat) || repeat < 1)
       throw new Error(`--repeat must be a whole number of 1 or more, not ${options.repeat}`)
@@ -256,6 +263,7 @@ const program = new Command()
     const results = await stages[stage as keyof typeof stages](base, scales, repeat)
     if (stage === 'reprocess') printReprocessTable(results as ReprocessMeasurement[])
     else if (stage === 'cli') printCliTable(results as CliMeasurement[])
+    else if (stage === 'report') printReportTable(results as ReportMeasurement[])
     else printTable(results as Measurement[])
     const file = path.join(projectRoot, 'bench', 'results', `${stage}.json`)
     await mkdir(path.dirname(file), { recursive: true })

@@ -1,6 +1,6 @@
 // What the CLI says about one run, as text and as JSON: its record in etl.runs, its summary
-// (lib/run-summary.ts) once it has ended, its progress while it runs, and its Web UI link. The
-// JSON keys are stable: scripts read them (docs/cli.md).
+// (lib/run-summary.ts, with the run report's key) once it has ended, its progress while it runs,
+// and its Web UI link. The JSON keys are stable: scripts read them (docs/cli.md).
 import type { RunProgress } from '../lib/contract.ts'
 import type { Sql } from '../lib/db.ts'
 import type { RunSummary } from '../lib/run-summary.ts'
@@ -31,7 +31,7 @@ export interface RunReport extends RunListing {
   progress: RunProgress | null
   /** What the run waits for now, when it waits (no worker, the writer lock, a retried activity). */
   waiting: string | null
-  /** Once it has ended: rows per table, violations per rule, archived objects, the batch. */
+  /** Once it has ended: rows per table, violations per rule, archived objects, the batch, the report's key. */
   summary: RunSummary | null
 }
 
