@@ -54,7 +54,7 @@ describe('the customer marts on the hand-made fixture', () => {
     expect(
       await rows(`select month::text, new_customers, returning_customers, walk_in_orders, orders,
                          new_customer_revenue::text, returning_customer_revenue::text, walk_in_revenue::text,
-                         unknown_customer_revenue::text
+                         unknown_customer_revenue::text, revenue::text, walk_in_share::text
                   from marts.customer_activity_monthly order by month`),
     ).toEqual([
       {
@@ -67,6 +67,43 @@ describe('the customer marts on the hand-made fixture', () => {
         returning_customer_revenue: '0',
         walk_in_revenue: '4.00',
         unknown_customer_revenue: '3.00',
+        // 26.00 + 0 + 4.00 + 3.00; one walk-in order (104) of four.
+        revenue: '33.00',
+        walk_in_share: '0.2500',
+      },
+    ])
+  })
+
+  it('customer_rfm segments, customer_segments and warehouse_totals', async () => {
+    // Two customers, so the quintiles are 1 and 2: both score low on recency and frequency.
+    expect(await rows('select customer_master_id, segment from marts.customer_rfm order by 1')).toEqual([
+      { customer_master_id: 1, segment: 'Hibernating' },
+      { customer_master_id: 2, segment: 'Hibernating' },
+    ])
+    expect(
+      await rows(`select segment, loyalty_tier, customers, returning_customers, revenue::text
+                  from marts.customer_segments order by segment, loyalty_tier`),
+    ).toEqual([
+      { segment: 'Hibernating', loyalty_tier: 'Bronze', customers: 1, returning_customers: 0, revenue: '13.00' },
+      { segment: 'Hibernating', loyalty_tier: 'Silver', customers: 1, returning_customers: 0, revenue: '13.00' },
+    ])
+    // No duplicate records; stock: Espresso at Setara 12, Croissant at Laci -5, Latte (unknown
+    // branch) -2 on 2024-03-06 (marts-inventory).
+    expect(
+      await rows(`select last_month::text, orders, revenue::text, customers, duplicate_groups, duplicate_records,
+                         stock_day::text, stock_items, out_of_stock, negative_stock from marts.warehouse_totals`),
+    ).toEqual([
+      {
+        last_month: '2024-03-01',
+        orders: 4,
+        revenue: '33.00',
+        customers: 2,
+        duplicate_groups: 0,
+        duplicate_records: 0,
+        stock_day: '2024-03-06',
+        stock_items: 3,
+        out_of_stock: 2,
+        negative_stock: 2,
       },
     ])
   })
@@ -144,7 +181,7 @@ describe('the customer marts on the hand-made fixture', () => {
     // Its one month, which the mart copies (checked by hand above).
     const months = (table: string) => rows(`select * from ${table} order by month`)
     expect((await months('warehouse.int_monthly_customer_activity')).map(({ _run_id, ...month }) => month)).toEqual(
-      await months('marts.customer_activity_monthly'),
+      (await months('marts.customer_activity_monthly')).map(({ revenue, walk_in_share, ...month }) => month),
     )
   })
 })

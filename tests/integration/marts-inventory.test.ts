@@ -144,7 +144,42 @@ describe('the inventory marts on the hand-made fixture', () => {
     ])
   })
 
-  it('waste_monthly and stock_discrepancies', async () => {
+  it('stock_on_hand: each product and branch on the last day of inventory_daily', async () => {
+    expect(
+      await rows(`select product_id, store_name, day::text, stock_on_hand, last_count_date::text, is_out_of_stock,
+                         is_negative from marts.stock_on_hand order by product_id`),
+    ).toEqual([
+      {
+        product_id: 1,
+        store_name: 'Setara Coffee',
+        day: '2024-03-06',
+        stock_on_hand: 12,
+        last_count_date: '2024-03-06',
+        is_out_of_stock: false,
+        is_negative: false,
+      },
+      {
+        product_id: 2,
+        store_name: 'Laci Coffee',
+        day: '2024-03-06',
+        stock_on_hand: -5,
+        last_count_date: null,
+        is_out_of_stock: true,
+        is_negative: true,
+      },
+      {
+        product_id: 3,
+        store_name: 'Unknown',
+        day: '2024-03-06',
+        stock_on_hand: -2,
+        last_count_date: null,
+        is_out_of_stock: true,
+        is_negative: true,
+      },
+    ])
+  })
+
+  it('waste_monthly, waste_by_reason and stock_discrepancies', async () => {
     expect(
       await rows(`select month::text, product_id, store_name, reason, movements, waste_quantity, waste_cost_value::text
                   from marts.waste_monthly order by product_id, month, store_name, reason, product_name`),
@@ -167,6 +202,21 @@ describe('the inventory marts on the hand-made fixture', () => {
         waste_quantity: 3,
         waste_cost_value: null,
       },
+    ])
+    // The months' waste of every product together.
+    expect(
+      await rows(`select month::text, reason, movements, products, waste_quantity, waste_cost_value::text
+                  from marts.waste_by_reason order by month, reason`),
+    ).toEqual([
+      {
+        month: '2024-03-01',
+        reason: 'Damaged',
+        movements: 1,
+        products: 1,
+        waste_quantity: 2,
+        waste_cost_value: '2.00',
+      },
+      { month: '2024-03-01', reason: 'Expired', movements: 1, products: 1, waste_quantity: 3, waste_cost_value: null },
     ])
     expect(
       await rows(`select gap_rank, count_date::text, product_id, counted_qty, expected_qty, discrepancy, exceeds_tolerance

@@ -76,14 +76,14 @@ describe('paccafe models', () => {
 
   it('rebuilds a model and its downstream through Temporal, recorded as a models run', async () => {
     await h.warehouse`truncate marts.customer_rfm`
-    // fct_orders+ is fct_orders and the nine models downstream of it (dim_customers among them:
-    // its first_order_date), ten in all.
+    // fct_orders+ is fct_orders and the eleven models downstream of it (dim_customers among them:
+    // its first_order_date; warehouse_totals and customer_segments, through customer_rfm), twelve in all.
     // An analyst's view on a mart: a table rebuild must not break it.
     await h.warehouse`create view public.top_hours as select * from marts.sales_by_hour order by revenue desc limit 5`
     const { stdout } = await paccafe(['models', 'run', 'fct_orders+'])
     const top = await h.warehouse`select * from public.top_hours`
     expect(top.length).toBeGreaterThan(0)
-    expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 10 models/)
+    expect(stdout).toMatch(/Started paccafe-pipeline-run-\S+-models: 12 models/)
     const [rebuilt] = await h.warehouse`select count(*)::int as n from marts.customer_rfm`
     expect(rebuilt?.n).toBeGreaterThan(0)
     const [modelsRun] = await h.warehouse`
@@ -94,8 +94,10 @@ describe('paccafe models', () => {
     expect(steps.map((s) => s.step)).toEqual([
       'model:marts.customer_activity_monthly',
       'model:marts.customer_rfm',
+      'model:marts.customer_segments',
       'model:marts.employee_performance',
       'model:marts.sales_by_hour',
+      'model:marts.warehouse_totals',
       'model:warehouse.dim_customers',
       'model:warehouse.fct_orders',
       'model:warehouse.int_customer_first_orders',
