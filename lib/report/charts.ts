@@ -59,7 +59,7 @@ export function barChart(spec: BarChart, size: Partial<ChartSize> = {}): string 
     {
       legend: legendOf(spec.series),
       // containLabel: long product and rule names stay inside the picture.
-      grid: { left: 40, right: 40, top: spec.series.length > 1 ? 40 : 30, bottom: 10, containLabel: true },
+      grid: { left: 40, right: 60, top: spec.series.length > 1 ? 40 : 30, bottom: 10, containLabel: true },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? categoryAxis : valueAxis,
       series: spec.series.map((s) => ({

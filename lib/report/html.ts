@@ -105,7 +105,7 @@ const STYLE = `
 * { box-sizing: border-box; }
 body { margin: 0; font-family: ${FONT_STACK}; color: var(--ink); background: #fff; line-height: 1.45; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
-header.report { border-bottom: 2px solid var(--line); padding-bottom: 12px; margin-bottom: 8px; }
+header.report { padding-bottom: 4px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; }
 h2 { font-size: 1.3rem; margin: 0 0 12px; padding-top: 8px; border-top: 1px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 24px 0 8px; }

@@ -231,6 +231,38 @@ describe('the run report on the hand-made fixture', () => {
       expect(requests).toEqual([url])
       expect(consoleErrors).toEqual([])
     })
+
+    it('a product name with markup, as the POS may hold one, renders as text', async () => {
+      const hostile = '<script>document.title = "ran"</script><img src=x onerror="console.error(\'ran\')">'
+      await h.source`update products set product_name = ${hostile} where product_id = 3`
+      const { runId: next } = await h.run('full')
+      const [product] = await h.warehouse`
+        select product_name from warehouse.dim_products where nk_product_id = 3 and is_current`
+      expect(product?.product_name).toBe(hostile)
+      const report = await buildRunReport(h.warehouse, next, { timezone: TIMEZONE })
+      const parsed = parse(report.html)
+      expect(parsed.querySelectorAll('script, img')).toHaveLength(0)
+      expect(tableRows(parsed, 'stock-on-hand')).toContainEqual(['3', hostile, 'Unknown', '-2', '–', 'yes', 'yes'])
+
+      const testPage = await newTestPage(browser, 'the run report with hostile text')
+      const { page, consoleErrors } = testPage
+      const requests: string[] = []
+      page.on('request', (request) => requests.push(request.url()))
+      const folder = path.dirname(await testPage.screenshot('blank'))
+      const file = path.join(folder, 'report.html')
+      await writeFile(file, report.html)
+      const url = pathToFileURL(file).href
+      await page.goto(url, { waitUntil: 'load' })
+      expect(await page.title()).toBe(`Paccafe run report: ${next}`)
+      expect(await page.locator('img').count()).toBe(0)
+      await page.locator('figure[data-chart="stock-on-hand"] summary').click()
+      await expect
+        .poll(() => page.locator('table[data-table="stock-on-hand"] td', { hasText: 'document.title' }).count())
+        .toBe(1)
+      await page.locator('#inventory').screenshot({ path: path.join(folder, 'section-inventory.png') })
+      expect(requests).toEqual([url])
+      expect(consoleErrors).toEqual([])
+    })
   })
 })
 
