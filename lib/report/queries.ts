@@ -181,7 +181,9 @@ export function readInventory(sql: TransactionSql): Promise<InventoryData> {
                 order by stock_on_hand, product_name, store_name limit ${LIST_LIMIT}) as s),
       'wasteByReason', (select coalesce(json_agg(w), '[]') from (
                 select month, reason, movements, products, waste_quantity, waste_cost_value
-                from marts.waste_by_reason order by month, reason) as w),
+                from marts.waste_by_reason
+                where month > (select max(month) from marts.waste_by_reason) - make_interval(months => ${MONTHS_SHOWN}::int)
+                order by month, reason) as w),
       'wasteProducts', (select coalesce(json_agg(w), '[]') from (
                 select month, product_id, product_name, store_name, reason, movements, waste_quantity,
                        waste_cost_value

@@ -417,7 +417,7 @@ export function inventorySection(data: InventoryData): Markup {
           valueName: 'cost',
         }),
         numbers: {
-          caption: 'Waste by month and reason (marts.waste_by_reason)',
+          caption: `Waste by month and reason (marts.waste_by_reason), the last ${MONTHS_SHOWN} months at most`,
           columns: [
             { label: 'month' },
             { label: 'reason' },
