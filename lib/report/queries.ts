@@ -55,6 +55,9 @@ export interface CustomersData {
 
 export interface StaffingData {
   hours: Row[]
+  /** The latest month of employee_performance. */
+  latestMonth: string | null
+  /** The top employees of the latest month, over the last EMPLOYEE_MONTHS months. */
   employees: Row[]
 }
 
@@ -64,6 +67,8 @@ export const LIST_LIMIT = 20
 export const STOCK_LIMIT = 200
 /** Months of customer activity and of employee figures shown. */
 export const MONTHS_SHOWN = 24
+/** Months of each top employee's figures shown. */
+export const EMPLOYEE_MONTHS = 12
 /** Runs in the violations' trend. */
 export const TREND_RUNS = 30
 
@@ -214,16 +219,26 @@ export function readCustomers(sql: TransactionSql): Promise<CustomersData> {
 
 /** Sales by branch, weekday and hour; orders and revenue per employee and month. */
 export function readStaffing(sql: TransactionSql): Promise<StaffingData> {
+  // The staff list grows with the cafe: the employees with the most revenue in the latest month,
+  // over the last months, keep the page small at any scale.
   return one<StaffingData>(sql`
+    with top_employees as (
+        select employee_id from marts.employee_performance
+        where month = (select max(month) from marts.employee_performance)
+        order by revenue desc, employee_id
+        limit ${LIST_LIMIT}
+    )
     select json_build_object(
       'hours', (select coalesce(json_agg(h), '[]') from (
                 select store_name, day_of_week, day_name, hour, orders, revenue, items
                 from marts.sales_by_hour order by store_name, day_of_week, hour) as h),
-      'employees', (select coalesce(json_agg(e order by e.month, e.full_name, e.employee_id), '[]') from (
+      'latestMonth', (select max(month) from marts.employee_performance),
+      'employees', (select coalesce(json_agg(e), '[]') from (
                 select employee_id, full_name, role, month, orders, cancelled_orders, revenue, average_basket
                 from marts.employee_performance
-                where month in (select distinct month from marts.employee_performance
-                                order by month desc nulls last limit ${MONTHS_SHOWN})
-                order by month desc, revenue desc) as e)
+                where employee_id in (select employee_id from top_employees)
+                  and month > (select max(month) from marts.employee_performance)
+                              - make_interval(months => ${EMPLOYEE_MONTHS}::int)
+                order by month, revenue desc, employee_id) as e)
     ) as data`)
 }

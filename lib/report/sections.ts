@@ -15,6 +15,7 @@ import {
 import { detailsTable, figure, heading, join, type Markup, markup, sentence, table, tiles } from './html.ts'
 import {
   type CustomersData,
+  EMPLOYEE_MONTHS,
   type HeadlineData,
   type InventoryData,
   LIST_LIMIT,
@@ -697,20 +698,22 @@ export function staffingSection(data: StaffingData): Markup {
   if (data.employees.length === 0) parts.push(sentence(emptySentence('noEmployees')))
   else {
     const months = [...new Set(data.employees.map((e) => text(e.month)))]
-    const people = [...new Set(data.employees.map((e) => employeeName(e)))].sort()
+    const people = [...new Set(data.employees.map((e) => employeeName(e)))]
     const revenue = new Map(data.employees.map((e) => [`${employeeName(e)}|${text(e.month)}`, num(e.revenue)]))
+    const latest = formatMonth(data.latestMonth)
     parts.push(
       figure({
         name: 'employees',
-        caption: `Revenue per employee and month (Completed orders; the last ${MONTHS_SHOWN} months at most)`,
-        svg: barChart({
+        caption:
+          `Revenue per employee and month (Completed orders): the ${LIST_LIMIT} employees with the most revenue ` +
+          `in ${latest} at most, over the last ${EMPLOYEE_MONTHS} months`,
+        svg: lineChart({
           categories: months.map((m) => formatMonth(m)),
           series: people.map((p) => ({ name: p, values: months.map((m) => revenue.get(`${p}|${m}`) ?? null) })),
-          stacked: true,
           valueName: 'revenue',
         }),
         numbers: {
-          caption: 'Orders and revenue per employee and month (marts.employee_performance)',
+          caption: `Orders and revenue per employee and month (marts.employee_performance), the top employees of ${latest}`,
           columns: [
             { label: 'month' },
             { label: 'employee' },

@@ -172,8 +172,8 @@ describe('the run report on the hand-made fixture', () => {
     expect(root.querySelectorAll('figure[data-chart^="sales-heatmap-"] svg')).toHaveLength(3)
     expect(tableRows(root, 'employees')).toEqual([
       ['Mar 2024', 'Ani Wijaya (#1)', 'Barista', '3', '0', '$30.00', '$10.00'],
-      ['Mar 2024', 'Budi Santoso (#2)', 'Unknown', '0', '1', '$0.00', '–'],
       ['Mar 2024', 'Unknown employee (#-1)', 'Unknown', '1', '0', '$3.00', '$3.00'],
+      ['Mar 2024', 'Budi Santoso (#2)', 'Unknown', '0', '1', '$0.00', '–'],
     ])
   })
 

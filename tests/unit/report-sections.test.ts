@@ -109,7 +109,7 @@ describe('empty marts and clean runs say so plainly', () => {
       EMPTY_SENTENCES.noCustomerMonths,
       EMPTY_SENTENCES.noDuplicates,
     ])
-    const staffing = render(staffingSection({ hours: [], employees: [] }).html)
+    const staffing = render(staffingSection({ hours: [], latestMonth: null, employees: [] }).html)
     expect(staffing.querySelectorAll('p.empty').map((p) => p.text)).toEqual([
       EMPTY_SENTENCES.noSales,
       EMPTY_SENTENCES.noEmployees,
