@@ -1,5 +1,6 @@
 // Chart options to inline SVG, rendered when the report is built by Apache ECharts' server-side
 // renderer: no browser, no script in the page, nothing to load when it is opened.
+import { createHash } from 'node:crypto'
 import * as echarts from 'echarts'
 
 /** The system font stack of the page, also used for the charts' text. */
@@ -19,10 +20,29 @@ export function renderChart(option: echarts.EChartsOption, size: Partial<ChartSi
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT_STACK }, ...option })
-    return chart.renderToSVGString()
+    return stableIds(chart.renderToSVGString(), chart.getZr().id)
   } finally {
     chart.dispose()
   }
+}
+
+/**
+ * ECharts numbers its renderers and style classes across the process (`zr14-cls-289`), so a
+ * second build in one worker would differ from the first: the ids are named from each chart's
+ * own picture instead, so that a retried build uploads the same bytes. Two charts share names
+ * only when they are the same picture.
+ */
+function stableIds(svg: string, rendererId: number): string {
+  const mark = '\u0000'
+  const classes = new Map<string, number>()
+  const local = svg
+    .replaceAll(`zr${rendererId}-`, `${mark}-`)
+    .replace(new RegExp(`${mark}-cls-(\\d+)`, 'g'), (_, n: string) => {
+      if (!classes.has(n)) classes.set(n, classes.size)
+      return `${mark}-cls-${classes.get(n)}`
+    })
+  const prefix = createHash('sha256').update(local).digest('hex').slice(0, 8)
+  return local.replaceAll(mark, `zr${prefix}`)
 }
 
 export interface Series {
