@@ -134,6 +134,8 @@ export interface NotifyInput {
   scheduleId?: string
   /** The workflow id of the run's quarantine batch. */
   quarantineBatch?: string
+  /** The run's report in the bucket (reports/run=<run>/report.html), when it was built. */
+  reportKey?: string
 }
 
 export interface NotifyResult {
