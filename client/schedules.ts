@@ -12,8 +12,7 @@ import {
 } from '@temporalio/client'
 import type { Config } from '../lib/config.ts'
 import { PipelineRunInputSchema, type RunMode } from '../lib/contract.ts'
-import { connect } from '../lib/db.ts'
-import { DEPLOYMENT_MEMO_KEY, deploymentOf } from '../lib/deployment.ts'
+import { DEPLOYMENT_MEMO_KEY } from '../lib/deployment.ts'
 import { BadInputError, UsageError } from '../lib/errors.ts'
 import { inputProblem } from '../lib/input-checks.ts'
 import {
@@ -37,16 +36,7 @@ import {
   scheduleTimeOfCalendar,
 } from '../lib/schedules.ts'
 import { pipelineRun } from '../workflows/index.ts'
-
-/** The deployment (the warehouse database's identity) that scheduled runs record in their memo. */
-export async function deploymentOfWarehouse(config: Config): Promise<string> {
-  const sql = connect(config.warehouseUrl, { name: 'paccafe-schedule', max: 1 })
-  try {
-    return await deploymentOf(sql)
-  } finally {
-    await sql.end({ timeout: 5 })
-  }
-}
+import { deploymentOfWarehouse } from './deployment.ts'
 
 type PipelineAction = ScheduleOptionsStartWorkflowAction<typeof pipelineRun>
 
