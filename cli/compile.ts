@@ -27,7 +27,7 @@ async function externalPackages(): Promise<string[]> {
     dependencies: Record<string, string>
     devDependencies: Record<string, string>
   }
-  const all = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies), 'esbuild']
+  const all = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)]
   return all.filter((name) => !BUNDLED.has(name)).flatMap((name) => [name, `${name}/*`])
 }
 

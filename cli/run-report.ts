@@ -35,6 +35,25 @@ export interface RunReport extends RunListing {
   summary: RunSummary | null
 }
 
+/** A run the warehouse has no record of yet: only its names and how it was started. */
+export function unrecordedRun(runId: string, workflowId: string, mode: string, status: string): RunListing {
+  return {
+    runId,
+    workflowId,
+    mode,
+    status,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    durationSeconds: null,
+    rowsExtracted: null,
+    rowsPublished: null,
+    rowsRejected: null,
+    quarantineBatch: null,
+    startedBy: startedBy(runId),
+    error: null,
+  }
+}
+
 /** Run ids the CLI makes (lib/temporal.ts newRunId), and those of scheduled runs. */
 const CLI_RUN_ID = /^run-\d{8}T\d{6}Z-[a-z]+$/
 const SCHEDULED_RUN_ID = /^scheduled-/

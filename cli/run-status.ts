@@ -7,7 +7,7 @@ import type { Sql } from '../lib/db.ts'
 import { readRunSummary } from '../lib/run-summary.ts'
 import { webUiRunUrl, workflowIdFor } from '../lib/temporal.ts'
 import { runStatus } from './follow-run.ts'
-import { listRuns, type RunReport, startedBy } from './run-report.ts'
+import { listRuns, type RunReport, unrecordedRun } from './run-report.ts'
 
 /** A run named by its run id or its workflow id (paccafe-pipeline-<run id>). */
 export function runIdOf(name: string): string {
@@ -25,21 +25,7 @@ export async function readRunReport(
   workflowId = workflowIdFor(runId),
 ): Promise<RunReport> {
   const [[run], summary] = await Promise.all([listRuns(sql, { limit: 1, runId }), readRunSummary(sql, runId)])
-  const base = run ?? {
-    runId,
-    workflowId,
-    mode: summary.mode,
-    status: summary.status,
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    durationSeconds: null,
-    rowsExtracted: null,
-    rowsPublished: null,
-    rowsRejected: null,
-    quarantineBatch: null,
-    startedBy: startedBy(runId),
-    error: null,
-  }
+  const base = run ?? unrecordedRun(runId, workflowId, summary.mode, summary.status)
   return {
     ...base,
     webUiUrl: webUiRunUrl(config, base.workflowId),

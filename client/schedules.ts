@@ -12,9 +12,8 @@ import {
 } from '@temporalio/client'
 import type { Config } from '../lib/config.ts'
 import { PipelineRunInputSchema, type RunMode } from '../lib/contract.ts'
-import { connect } from '../lib/db.ts'
-import { DEPLOYMENT_MEMO_KEY, deploymentOf } from '../lib/deployment.ts'
-import { BadInputError, UsageError } from '../lib/errors.ts'
+import { DEPLOYMENT_MEMO_KEY } from '../lib/deployment.ts'
+import { BadInputError, ConfigurationError, UsageError } from '../lib/errors.ts'
 import { inputProblem } from '../lib/input-checks.ts'
 import {
   assertRunIdsValid,
@@ -37,16 +36,7 @@ import {
   scheduleTimeOfCalendar,
 } from '../lib/schedules.ts'
 import { pipelineRun } from '../workflows/index.ts'
-
-/** The deployment (the warehouse database's identity) that scheduled runs record in their memo. */
-export async function deploymentOfWarehouse(config: Config): Promise<string> {
-  const sql = connect(config.warehouseUrl, { name: 'paccafe-schedule', max: 1 })
-  try {
-    return await deploymentOf(sql)
-  } finally {
-    await sql.end({ timeout: 5 })
-  }
-}
+import { deploymentOfWarehouse } from './deployment.ts'
 
 type PipelineAction = ScheduleOptionsStartWorkflowAction<typeof pipelineRun>
 
@@ -97,7 +87,7 @@ export interface ScheduleFacts {
   note: string
   taskQueue: string
   workflowId: string
-  deployment: string | undefined
+  deployment: string | null
   nextRuns: string[]
   recentRuns: { scheduledAt: string; takenAt: string; workflowId: string }[]
   runningWorkflows: string[]
@@ -129,7 +119,7 @@ export function factsOf(name: string, description: ScheduleDescription): Schedul
     note: state.note ?? '',
     taskQueue: action.taskQueue,
     workflowId: action.workflowId,
-    deployment: action.memo?.[DEPLOYMENT_MEMO_KEY] as string | undefined,
+    deployment: (action.memo?.[DEPLOYMENT_MEMO_KEY] as string | undefined) ?? null,
     nextRuns: info.nextActionTimes.map((time) => time.toISOString()),
     recentRuns: info.recentActions.map((recent) => ({
       scheduledAt: recent.scheduledAt.toISOString(),
@@ -258,6 +248,11 @@ export async function initSchedules(
             return 'updated' as const
           },
         )
+    } else if (ownedElsewhere(current, deployment)) {
+      // Another checkout's schedule on the same namespace and task queue: never taken over.
+      throw new ConfigurationError(
+        `Schedule ${wanted.scheduleId} belongs to deployment ${describedShape(current).deployment}, not this one (${deployment}): give each warehouse its own task queue (PACCAFE_TASK_QUEUE)`,
+      )
     } else if (JSON.stringify(describedShape(current)) === JSON.stringify(declaredShape(declaration, wanted))) {
       outcome = 'unchanged'
     } else {
@@ -267,6 +262,12 @@ export async function initSchedules(
     outcomes.push({ name: declaration.name, scheduleId: wanted.scheduleId, outcome })
   }
   return outcomes
+}
+
+/** Whether the schedule's runs are bound to another deployment's warehouse. */
+function ownedElsewhere(description: ScheduleDescription, deployment: string): boolean {
+  const owner = describedShape(description).deployment
+  return owner !== null && owner !== deployment
 }
 
 async function updateTo(handle: ScheduleHandle, wanted: ScheduleOptions<PipelineAction>): Promise<void> {

@@ -5,7 +5,7 @@ import net from 'node:net'
 import type { Config } from './config.ts'
 import { connect } from './db.ts'
 import { ServiceUnavailableError } from './errors.ts'
-import { createObjectStore, ensureBucket, type ObjectStore } from './object-store.ts'
+import type { ObjectStore } from './object-store.ts'
 import { describeServiceFailure, type ServiceName, servicesOf } from './service-errors.ts'
 
 /** How long one check may wait for its service. */
@@ -78,7 +78,11 @@ const CHECKS: Record<ServiceName, (config: Config, options: PreflightOptions) =>
   warehouse: (config) => pingDatabase(config.warehouseUrl, false),
   source: (config) => pingDatabase(config.sourceUrl, true),
   // The bucket check is an authenticated request, so it also proves the credentials.
-  s3: (config, options) => ensureBucket(options.store ?? createObjectStore(config.s3), config.s3.region),
+  // Loaded only here: the S3 client is a large import that commands without S3 need not pay for.
+  s3: async (config, options) => {
+    const { createObjectStore, ensureBucket } = await import('./object-store.ts')
+    return ensureBucket(options.store ?? createObjectStore(config.s3), config.s3.region)
+  },
   temporal: (config) => tcpConnect(config.temporal.address),
 }
 

@@ -6,7 +6,7 @@ import type { Config } from './config.ts'
 import { type RunMode, WORKFLOW_ID_PREFIX } from './contract.ts'
 import { ConfigurationError } from './errors.ts'
 import { connectTemporal } from './preflight.ts'
-import { PIPELINE_SEARCH_ATTRIBUTES } from './search-attributes.ts'
+import { PIPELINE_SEARCH_ATTRIBUTES, typeName } from './search-attributes.ts'
 
 /** A client of the configured server; an unreachable server fails within seconds, in one line. */
 export async function connectClient(config: Config): Promise<Client> {
@@ -84,14 +84,18 @@ export async function registerSearchAttributes(
       searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]])),
     })
   } catch (error) {
-    const commands = missing
+    // Another worker starting at the same moment may have registered them first.
+    const { customAttributes: now } = await operatorService.listSearchAttributes({ namespace })
+    const stillMissing = missing.filter((key) => !(key.name in (now ?? {})))
+    if (stillMissing.length === 0) return []
+    const commands = stillMissing
       .map(
         (key) =>
-          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === SearchAttributeType.BOOL ? 'Bool' : 'Keyword'}`,
+          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${typeName(key)}`,
       )
       .join('; ')
     throw new ConfigurationError(
-      `The search attributes ${missing.map((key) => key.name).join(', ')} are missing in namespace ${namespace} and could not be registered (${(error as Error).message}): run ${commands}`,
+      `The search attributes ${stillMissing.map((key) => key.name).join(', ')} are missing in namespace ${namespace} and could not be registered (${(error as Error).message}): run ${commands}`,
       { cause: error },
     )
   }

@@ -4,12 +4,11 @@
 // only checked, never started.
 import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { SearchAttributeType } from '@temporalio/common'
 import type { Config } from '../lib/config.ts'
 import { ensureDatabase } from '../lib/db.ts'
 import { ConfigurationError } from '../lib/errors.ts'
 import { projectRoot } from '../lib/paths.ts'
-import { PIPELINE_SEARCH_ATTRIBUTES } from '../lib/search-attributes.ts'
+import { PIPELINE_SEARCH_ATTRIBUTES, typeName } from '../lib/search-attributes.ts'
 import { connectClient, registerSearchAttributes } from '../lib/temporal.ts'
 import { installTools, type Say, TOOLS, type Tool, toolPath } from './pinned-tools.ts'
 import { hostPort, isLocal, isPortOpen, logFile, pidFile, readPid, startDetached, waitUntil } from './processes.ts'
@@ -37,10 +36,7 @@ export async function startTemporal(config: Config, say: Say): Promise<void> {
     '--log-level',
     'warn',
     // Registered from the start, so that the Web UI can filter runs before any worker has run.
-    ...PIPELINE_SEARCH_ATTRIBUTES.flatMap((key) => [
-      '--search-attribute',
-      `${key.name}=${key.type === SearchAttributeType.BOOL ? 'Bool' : 'Keyword'}`,
-    ]),
+    ...PIPELINE_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${typeName(key)}`]),
   ])
   await waitUntil('Temporal dev server', () => isPortOpen(grpc.host, grpc.port), 60_000, logFile(config, 'temporal'))
   say(`Temporal dev server started: gRPC ${config.temporal.address}, Web UI ${config.temporal.uiUrl}`)
@@ -114,7 +110,9 @@ export async function servicesDown(config: Config, say: Say): Promise<void> {
     } catch {
       process.kill(pid, 'SIGTERM')
     }
-    await waitUntil(`${name} to stop`, async () => readPid(config, name) === undefined, 20_000).catch(() => {
+    // The worker drains first (workers/worker.ts: grace and force times, then closing), so it gets longer.
+    const patienceMs = name === 'worker' ? 50_000 : 20_000
+    await waitUntil(`${name} to stop`, async () => readPid(config, name) === undefined, patienceMs).catch(() => {
       try {
         process.kill(-pid, 'SIGKILL')
       } catch {

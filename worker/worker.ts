@@ -1,6 +1,6 @@
 // A worker process: opens the databases and the object store once (activities/context.ts),
 // and hosts the workflows and activities on a task queue until told to stop.
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { bundleWorkflowCode, GracefulShutdownPeriodExpiredError, NativeConnection, Worker } from '@temporalio/worker'
 import { type ActivityContext, closeActivityContext, createActivityContext } from '../activities/context.ts'
@@ -23,8 +23,23 @@ export const SHUTDOWN_GRACE_TIME = '10s'
 export const SHUTDOWN_FORCE_TIME = '30s'
 
 export async function workflowBundle() {
-  if (existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE }
+  if (prebuiltBundleIsFresh()) return { codePath: PREBUILT_BUNDLE }
   return bundleWorkflows()
+}
+
+/**
+ * The pre-built bundle is used only while no source it is built from (workflows/, lib/) is newer:
+ * stale workflow code would run old logic (without the deployment check, say) without a word.
+ */
+function prebuiltBundleIsFresh(): boolean {
+  if (!existsSync(PREBUILT_BUNDLE)) return false
+  const built = statSync(PREBUILT_BUNDLE).mtimeMs
+  return ['workflows', 'lib'].every((folder) => {
+    const dir = path.join(projectRoot, folder)
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).every(
+      (file) => statSync(path.join(dir, file)).mtimeMs <= built,
+    )
+  })
 }
 
 /** The workflows and their interceptors (workflows/interceptors.ts) as one bundle. */

@@ -14,9 +14,9 @@ import type { Activities } from '../activities/index.ts'
 import { type ModelBuildResult, type ModelsRunInput, ModelsRunInputSchema } from '../lib/contract.ts'
 import { checkWorkflowInput } from '../lib/input-checks.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
+import { bindDeployment } from './deployment.ts'
 import { failureMessage } from './failure-message.ts'
 import { runGraph } from './model-graph.ts'
-import { bindDeployment } from './run-outcome.ts'
 import { withWriterLock } from './writer-lock.ts'
 
 export async function modelsRun(rawInput: ModelsRunInput): Promise<ModelBuildResult[]> {

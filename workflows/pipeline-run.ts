@@ -28,9 +28,10 @@ import {
 } from '../lib/contract.ts'
 import { checkWorkflowInput } from '../lib/input-checks.ts'
 import { bookkeepingOptions, longWorkOptions } from './activity-options.ts'
+import { bindDeployment } from './deployment.ts'
 import { progressQuery } from './messages.ts'
 import { openBatchWorkflow } from './open-batch-workflow.ts'
-import { accountingCounts, bindDeployment, tellingOutcome } from './run-outcome.ts'
+import { accountingCounts, tellingOutcome } from './run-outcome.ts'
 import { allOf, cleanValidatePublish, extractCounter, failRun, publishStepCount } from './run-stages.ts'
 import { withWriterLock } from './writer-lock.ts'
 

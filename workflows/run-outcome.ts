@@ -12,8 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'
-import type { AccountingRow, NotifyInput, QuarantineBatchSummary, StartRunResult } from '../lib/contract.ts'
-import { DEPLOYMENT_MEMO_KEY } from '../lib/deployment.ts'
+import type { AccountingRow, NotifyInput, QuarantineBatchSummary } from '../lib/contract.ts'
 import { RUN_MODE, RUN_OUTCOME, RUN_QUARANTINED, SCHEDULED_BY } from '../lib/search-attributes.ts'
 import { notificationOptions } from './activity-options.ts'
 import { failureMessage } from './failure-message.ts'
@@ -35,19 +34,15 @@ export function accountingCounts(accounting: AccountingRow[]): Record<string, nu
   }
 }
 
-/** A run started without a deployment in its memo (from the Web UI) belongs to the worker that recorded its start. */
-export function bindDeployment(started: StartRunResult | undefined): void {
-  if (!patched('run-deployment')) return
-  if (started?.deployment && workflowInfo().memo?.[DEPLOYMENT_MEMO_KEY] === undefined) {
-    upsertMemo({ [DEPLOYMENT_MEMO_KEY]: started.deployment })
-  }
-}
+/** Memo and webhook lines are for people: one line, and short. */
+const MAX_LINE = 500
 
-/** The one line of a run's failure: a failed run's own message, or its cause's. */
+/** The one line of a run's failure: what went wrong (a failed run's cause), not how it was wrapped. */
 function failureLine(error: unknown): string {
   if (isCancellation(error)) return 'cancelled'
-  if (error instanceof ApplicationFailure && error.type?.endsWith('RunFailed')) return error.message
-  return failureMessage(error)
+  const wrapped = error instanceof ApplicationFailure && error.type?.endsWith('RunFailed') && error.cause
+  const line = failureMessage(wrapped ? error.cause : error).split('\n')[0] ?? ''
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line
 }
 
 /**
@@ -79,9 +74,11 @@ export async function tellingOutcome<T>(
     upsertMemo({ outcome: 'failed', error: line })
     upsertSearchAttributes([{ key: RUN_OUTCOME, value: 'failed' }])
     const scheduleId = workflowInfo().typedSearchAttributes.get(SCHEDULED_BY)
+    // The server pauses a schedule on a failed run, not on a cancelled one.
+    const pausing = scheduleId !== undefined && !isCancellation(error)
     await CancellationScope.nonCancellable(async () => {
       await tell({ event: 'run.failed', workflowId, error: line, ...(scheduleId ? { scheduleId } : {}) })
-      if (scheduleId) await tell({ event: 'schedule.paused', workflowId, scheduleId, error: line })
+      if (pausing) await tell({ event: 'schedule.paused', workflowId, scheduleId, error: line })
     })
     throw error
   }

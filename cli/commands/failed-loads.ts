@@ -64,7 +64,13 @@ export function registerFailedLoadCommands(program: Command): void {
           return
         }
         const runId = newRunId('reload')
-        const handle = await startReloadRun(client, config.temporal.taskQueue, { runId, failedLoadIds: ids })
+        const { deploymentOf } = await import('../../lib/deployment.ts')
+        const handle = await startReloadRun(
+          client,
+          config.temporal.taskQueue,
+          { runId, failedLoadIds: ids },
+          await deploymentOf(sql),
+        )
         const url = webUiRunUrl(config, handle.workflowId)
         say(`Started ${handle.workflowId}`)
         say(`Watch it in the Web UI: ${url}`)

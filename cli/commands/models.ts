@@ -97,6 +97,7 @@ export function registerModelsCommand(program: Command): void {
     .action(async (selectors: string[], options: { fullRefresh?: boolean; wait: boolean }) => {
       const { graphOf, loadModels, selectModels } = await graphModule()
       const { startModelsRun } = await import('../../client/start-runs.ts')
+      const { deploymentOfWarehouse } = await import('../../client/deployment.ts')
       const { connectClient, newRunId, webUiRunUrl } = await import('../../lib/temporal.ts')
       const { followRun } = await import('../follow-run.ts')
       const { waitNotices } = await import('../wait-notices.ts')
@@ -107,11 +108,12 @@ export function registerModelsCommand(program: Command): void {
       const client = await connectClient(config)
       try {
         const runId = newRunId('models')
-        const handle = await startModelsRun(client, config.temporal.taskQueue, {
-          runId,
-          graph,
-          fullRefresh: options.fullRefresh,
-        })
+        const handle = await startModelsRun(
+          client,
+          config.temporal.taskQueue,
+          { runId, graph, fullRefresh: options.fullRefresh },
+          await deploymentOfWarehouse(config),
+        )
         say(`Started ${handle.workflowId}: ${names.length} models`)
         say(`Watch it in the Web UI: ${webUiRunUrl(config, handle.workflowId)}`)
         if (!options.wait) return

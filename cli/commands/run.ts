@@ -8,7 +8,7 @@ import type { RunMode } from '../../lib/contract.ts'
 import { UsageError } from '../../lib/errors.ts'
 import { configFromEnvironment, notice, say, sayJson } from '../context.ts'
 import { RunFailedError } from '../exit-codes.ts'
-import type { RunReport } from '../run-report.ts'
+import { type RunReport, unrecordedRun } from '../run-report.ts'
 
 interface RunOptions {
   mode: string
@@ -88,8 +88,10 @@ export async function runPipeline(
   // Opened now, so that the summary at the end does not wait for a new session.
   const sql = connect(config.warehouseUrl, { name: 'paccafe-cli', max: 1 })
   try {
-    const opened = sql`select 1`.catch(() => undefined)
-    const handle = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode })
+    // The run belongs to this CLI's warehouse, whichever worker records its start.
+    const { deploymentOf } = await import('../../lib/deployment.ts')
+    const deployment = await deploymentOf(sql)
+    const handle = await startPipelineRun(client, config.temporal.taskQueue, { runId, mode }, deployment)
     const url = webUiRunUrl(config, handle.workflowId)
     tell(`Started ${handle.workflowId}`)
     tell(`Watch it in the Web UI: ${url}`)
@@ -107,7 +109,6 @@ export async function runPipeline(
       (error: Error) => error,
     )
     await display.stop()
-    await opened
     const report = await readRunReport(sql, config, runId, handle.workflowId)
     if (failure && report.error === null) report.error = failureMessage(failure)
     if (failure && report.status !== 'failed') report.status = 'failed'
@@ -130,19 +131,8 @@ function failureMessage(failure: Error): string {
 
 function emptyReport(runId: string, workflowId: string, mode: string, webUiUrl: string): RunReport {
   return {
-    runId,
-    workflowId,
-    mode,
-    status: 'unknown',
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    durationSeconds: null,
-    rowsExtracted: null,
-    rowsPublished: null,
-    rowsRejected: null,
-    quarantineBatch: null,
+    ...unrecordedRun(runId, workflowId, mode, 'unknown'),
     startedBy: 'cli',
-    error: null,
     webUiUrl,
     progress: null,
     waiting: null,

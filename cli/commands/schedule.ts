@@ -4,18 +4,7 @@
 import { userInfo } from 'node:os'
 import type { Client } from '@temporalio/client'
 import type { Command } from 'commander'
-import {
-  backfillSchedule,
-  createSchedule,
-  deleteSchedule,
-  describeSchedule,
-  initSchedules,
-  listSchedules,
-  pauseSchedule,
-  type ScheduleFacts,
-  triggerSchedule,
-  unpauseSchedule,
-} from '../../client/schedules.ts'
+import type { ScheduleFacts } from '../../client/schedules.ts'
 import type { Config } from '../../lib/config.ts'
 import { preflight } from '../../lib/preflight.ts'
 import {
@@ -31,12 +20,18 @@ import {
 import { connectClient } from '../../lib/temporal.ts'
 import { configFromEnvironment, say } from '../context.ts'
 
-/** Runs `work` with a client of the configured server, closed after. */
-async function withClient<T>(work: (client: Client, config: Config) => Promise<T>): Promise<T> {
+type SchedulesApi = typeof import('../../client/schedules.ts')
+
+/**
+ * Runs `work` with a client of the configured server, closed after, and the schedules' client
+ * code, loaded only now: it imports every workflow, which other commands need not load.
+ */
+async function withClient<T>(work: (client: Client, config: Config, api: SchedulesApi) => Promise<T>): Promise<T> {
   const config = configFromEnvironment()
+  const api = await import('../../client/schedules.ts')
   const client = await connectClient(config)
   try {
-    return await work(client, config)
+    return await work(client, config, api)
   } finally {
     await client.connection.close()
   }
@@ -84,7 +79,8 @@ export function registerScheduleCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Example: paccafe schedule init && paccafe schedule list
+Example:
+  $ paccafe schedule init && paccafe schedule list
 Schedules fire in PACCAFE_TIMEZONE; see docs/schedules.md.`,
     )
 
@@ -95,12 +91,12 @@ Schedules fire in PACCAFE_TIMEZONE; see docs/schedules.md.`,
     )
     .option('--overlap <policy>', 'skip or buffer-one: what a firing during a run does', 'skip')
     .option('--paused', 'create them paused (existing ones keep their state)')
-    .addHelpText('after', '\nExample: paccafe schedule init --overlap buffer-one')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule init --overlap buffer-one')
     .action(async (options: { overlap: string; paused?: boolean }) => {
       const overlap = parseOverlap(options.overlap)
-      await withClient(async (client, config) => {
+      await withClient(async (client, config, api) => {
         await preflight(config, ['warehouse'])
-        const outcomes = await initSchedules(client, config, {
+        const outcomes = await api.initSchedules(client, config, {
           overlap,
           paused: options.paused === true,
           note: options.paused ? `created paused by ${who()} with paccafe schedule init` : undefined,
@@ -123,8 +119,8 @@ Schedules fire in PACCAFE_TIMEZONE; see docs/schedules.md.`,
       'after',
       `
 Examples:
-  paccafe schedule create evening-full --mode full --at 21:30
-  paccafe schedule create half-past --mode incremental --at '*:30' --overlap buffer-one`,
+  $ paccafe schedule create evening-full --mode full --at 21:30
+  $ paccafe schedule create half-past --mode incremental --at '*:30' --overlap buffer-one`,
     )
     .action(
       async (
@@ -138,14 +134,14 @@ Examples:
           overlap: parseOverlap(options.overlap),
           catchupWindow: parseCatchupWindow(options.catchupWindow),
         }
-        await withClient(async (client, config) => {
+        await withClient(async (client, config, api) => {
           await preflight(config, ['warehouse'])
-          const handle = await createSchedule(client, config, declaration, {
+          const handle = await api.createSchedule(client, config, declaration, {
             paused: options.paused === true,
             note: options.note,
           })
           say(`created ${handle.scheduleId}`)
-          for (const line of scheduleDetails(await describeSchedule(client, config, name))) say(line)
+          for (const line of scheduleDetails(await api.describeSchedule(client, config, name))) say(line)
         })
       },
     )
@@ -154,10 +150,10 @@ Examples:
     .command('list')
     .description("this deployment's schedules (of its task queue): when, policies, paused or not and why")
     .option('--json', 'print JSON (the same facts)')
-    .addHelpText('after', '\nExample: paccafe schedule list --json')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule list --json')
     .action(async (options: { json?: boolean }) => {
-      await withClient(async (client, config) => {
-        const all = await listSchedules(client, config)
+      await withClient(async (client, config, api) => {
+        const all = await api.listSchedules(client, config)
         if (options.json) return say(JSON.stringify(all, null, 2))
         if (all.length === 0) return say('no schedules on this task queue (create the defaults: paccafe schedule init)')
         for (const facts of all) say(scheduleLine(facts))
@@ -168,10 +164,10 @@ Examples:
     .command('describe <name>')
     .description('one schedule: its spec, policies, state and note, next and recent runs')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample: paccafe schedule describe nightly-full')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule describe nightly-full')
     .action(async (name: string, options: { json?: boolean }) => {
-      await withClient(async (client, config) => {
-        const facts = await describeSchedule(client, config, checkedName(name))
+      await withClient(async (client, config, api) => {
+        const facts = await api.describeSchedule(client, config, checkedName(name))
         if (options.json) return say(JSON.stringify(facts, null, 2))
         for (const line of scheduleDetails(facts)) say(line)
       })
@@ -181,11 +177,11 @@ Examples:
     .command('pause <name>')
     .description('stop a schedule firing; the note says why (shown by describe and in the Web UI)')
     .option('--note <text>', 'why it is paused')
-    .addHelpText('after', '\nExample: paccafe schedule pause hourly-incremental --note "POS migration tonight"')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule pause hourly-incremental --note "POS migration tonight"')
     .action(async (name: string, options: { note?: string }) => {
-      await withClient(async (client, config) => {
+      await withClient(async (client, config, api) => {
         const note = options.note ?? `paused by ${who()} with paccafe schedule pause`
-        await pauseSchedule(client, config, checkedName(name), note)
+        await api.pauseSchedule(client, config, checkedName(name), note)
         say(`paused ${name}: ${note}`)
       })
     })
@@ -194,11 +190,11 @@ Examples:
     .command('unpause <name>')
     .description('let a paused schedule fire again (missed firings older than its catch-up window are not taken)')
     .option('--note <text>', 'a note to replace the pause reason')
-    .addHelpText('after', '\nExample: paccafe schedule unpause hourly-incremental --note "source fixed"')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule unpause hourly-incremental --note "source fixed"')
     .action(async (name: string, options: { note?: string }) => {
-      await withClient(async (client, config) => {
+      await withClient(async (client, config, api) => {
         const note = options.note ?? `unpaused by ${who()} with paccafe schedule unpause`
-        await unpauseSchedule(client, config, checkedName(name), note)
+        await api.unpauseSchedule(client, config, checkedName(name), note)
         say(`unpaused ${name}: ${note}`)
       })
     })
@@ -207,11 +203,11 @@ Examples:
     .command('trigger <name>')
     .description("start a schedule's run now, under its overlap policy (a run in progress: skipped or buffered)")
     .option('--overlap <policy>', "skip or buffer-one (default: the schedule's own)")
-    .addHelpText('after', '\nExample: paccafe schedule trigger nightly-full')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule trigger nightly-full')
     .action(async (name: string, options: { overlap?: string }) => {
       const overlap = options.overlap === undefined ? undefined : parseOverlap(options.overlap)
-      await withClient(async (client, config) => {
-        const used = await triggerSchedule(client, config, checkedName(name), overlap)
+      await withClient(async (client, config, api) => {
+        const used = await api.triggerSchedule(client, config, checkedName(name), overlap)
         say(`triggered ${name} (overlap ${used}); see: paccafe schedule describe ${name}`)
       })
     })
@@ -227,7 +223,7 @@ Examples:
     .option('--overlap <policy>', 'buffer-all (every firing runs, in turn), skip or buffer-one', 'buffer-all')
     .addHelpText(
       'after',
-      '\nExample: paccafe schedule backfill hourly-incremental --from 2026-12-01T08:00 --to 2026-12-01T12:00',
+      '\nExample:\n  $ paccafe schedule backfill hourly-incremental --from 2026-12-01T08:00 --to 2026-12-01T12:00',
     )
     .action(async (name: string, options: { from: string; to: string; overlap: string }) => {
       checkedName(name)
@@ -236,8 +232,8 @@ Examples:
       const start = parseInstant(options.from, config.timezone, '--from')
       const end = parseInstant(options.to, config.timezone, '--to')
       assertBackfillRange(start, end)
-      await withClient(async (client) => {
-        await backfillSchedule(client, config, name, { start, end }, overlap)
+      await withClient(async (client, _config, api) => {
+        await api.backfillSchedule(client, config, name, { start, end }, overlap)
         say(`backfilling ${name} from ${start.toISOString()} to ${end.toISOString()} (overlap ${overlap})`)
       })
     })
@@ -245,10 +241,10 @@ Examples:
   schedule
     .command('delete <name>')
     .description('delete a schedule (its runs so far stay in the history)')
-    .addHelpText('after', '\nExample: paccafe schedule delete evening-full')
+    .addHelpText('after', '\nExample:\n  $ paccafe schedule delete evening-full')
     .action(async (name: string) => {
-      await withClient(async (client, config) => {
-        await deleteSchedule(client, config, checkedName(name))
+      await withClient(async (client, config, api) => {
+        await api.deleteSchedule(client, config, checkedName(name))
         say(`deleted ${name}`)
       })
     })

@@ -10,7 +10,9 @@ import { runPipeline } from './run.ts'
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('what `npm start` does: services up, demo source if empty, background worker, one full run')
+    .description(
+      'what `npm start` does: services up, demo source if empty, background worker, one full run, then the default schedules',
+    )
     .addHelpText('after', '\nExample:\n  $ paccafe start   # or: npm start')
     .action(async () => {
       const { preflight } = await import('../../lib/preflight.ts')
@@ -27,12 +29,25 @@ export function registerStartCommand(program: Command): void {
       try {
         await waitForWorker(config, client)
         const report = await runPipeline(config, client, 'full')
-        say('\nServices are still running; stop them with `npm run services:stop`.')
         if (report.status === 'failed') throw new RunFailedError(`The run failed: ${report.error ?? 'see its summary'}`)
+        await startSchedules(config, client)
+        say('\nServices are still running; stop them with `npm run services:stop`.')
       } finally {
         await client.connection.close()
       }
     })
+}
+
+/** From here on the pipeline runs itself: the default schedules (idempotent), with their next runs. */
+async function startSchedules(config: Config, client: Client): Promise<void> {
+  const { describeSchedule, initSchedules } = await import('../../client/schedules.ts')
+  say('')
+  for (const { name, outcome } of await initSchedules(client, config)) {
+    const facts = await describeSchedule(client, config, name)
+    const when = facts.paused ? `paused: ${facts.note}` : `next run ${facts.nextRuns[0] ?? '-'}`
+    say(`Schedule ${name} (${outcome}): ${facts.at} ${facts.timezone}, ${when}`)
+  }
+  say('Pause one with `paccafe schedule pause <name>`; all of them: docs/schedules.md.')
 }
 
 /** Seeds the demo source only into an empty database: a real POS database is never written. */

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/worker'
 import { DeterminismViolationError } from '@temporalio/workflow'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { projectRoot, workflowsEntry } from '../../lib/paths.ts'
+import { projectRoot, workflowInterceptorsEntry, workflowsEntry } from '../../lib/paths.ts'
 import { historyFromJson } from '../../scripts/record-history.ts'
 
 interface Fixture {
@@ -37,8 +37,16 @@ const fixtures: Fixture[] = readdirSync(FIXTURES_DIR)
     return { file, workflowId, workflowType, history: historyFromJson(history) }
   })
 
-/** Bundled from source, as a worker without a pre-built bundle does: the code as it is now, never a stale dist/. */
-const bundle = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })
+/**
+ * Bundled from source with the workflow interceptors, as a worker without a pre-built bundle
+ * does: the code as it is now, never a stale dist/.
+ */
+const bundle = (workflowsPath: string) =>
+  bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [workflowInterceptorsEntry],
+    logger: new DefaultLogger('WARN'),
+  })
 
 /** Replays one fixture; resolves to the replay's error, or undefined when it replayed. */
 async function replay(workflowBundle: WorkflowBundleWithSourceMap, fixture: Fixture): Promise<unknown> {

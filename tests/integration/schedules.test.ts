@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Client, WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deploymentOfWarehouse } from '../../client/deployment.ts'
 import {
   backfillSchedule,
   createSchedule,
-  deploymentOfWarehouse,
   describeSchedule,
   initSchedules,
   listSchedules,
@@ -421,7 +421,7 @@ describe("the pipeline's schedules", () => {
       }
       const help = await runPaccafe(['schedule', 'trigger', '--help'], env)
       expect(help.code).toBe(0)
-      expect(help.stdout).toContain('Example: paccafe schedule trigger nightly-full')
+      expect(help.stdout).toContain('Example:\n  $ paccafe schedule trigger nightly-full')
     },
     TEST_MS,
   )

@@ -10,7 +10,6 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { batchWorkflowId } from '../../client/batches.ts'
 import type { BatchState, ReprocessOutcome } from '../../lib/contract.ts'
@@ -19,12 +18,11 @@ import { projectRoot } from '../../lib/paths.ts'
 import { batchFileKey, correctedPrefix } from '../../lib/quality/batch-files.ts'
 import { statusQuery } from '../../workflows/messages.ts'
 import {
-  launchChromium,
-  newTestPage,
+  eventually,
   openWorkflow,
   openWorkflowList,
   sendSignalFromWebUi,
-  type TestPage,
+  testPages,
   workflowListRow,
   workflowListShows,
 } from '../support/browser.ts'
@@ -40,34 +38,9 @@ let h: Harness
 let batchId: string
 let workflowId: string
 let namespace: string
-/** Launched by the first test: without chromium each test fails with the helpers' one line. */
-let browser: Promise<Browser> | undefined
 
-/** A browser page named after the test; a failing test leaves a screenshot of where it stopped. */
-async function testPage(context: TestContext): Promise<TestPage> {
-  browser ??= launchChromium()
-  const page = await newTestPage(await browser, context.task.name)
-  context.onTestFinished(async ({ task }) => {
-    if (task.result?.state === 'fail') await page.screenshot('failed').catch(() => undefined)
-    await page.page.context().close()
-  })
-  return page
-}
-
-/** Polls `probe` every half second until it returns a value, or fails after `timeoutMs` with `what`. */
-async function eventually<T>(
-  what: () => Promise<string>,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = REPROCESS_TIMEOUT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() >= deadline) throw new Error(`After ${timeoutMs / 1000} s: ${await what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-}
+const pages = testPages()
+const testPage = (context: TestContext) => pages.page(context)
 
 const line = (id: number) =>
   h.warehouse<{ nk_order_id: number; quantity: number; subtotal: string }[]>`
@@ -98,7 +71,7 @@ beforeAll(async () => {
 }, 600_000)
 
 afterAll(async () => {
-  await (await browser?.catch(() => undefined))?.close()
+  await pages.close()
   // A batch left open by a failing test would wait on the dev server for ever.
   await h?.client.workflow
     .getHandle(workflowId)
@@ -164,6 +137,7 @@ describe('a quarantine batch in the Web UI', () => {
         const lines = [await line(1005), await line(1007)]
         return lines.every((found) => found.length === 1) ? lines : undefined
       },
+      REPROCESS_TIMEOUT_MS,
     )
     expect(published).toEqual([
       [{ nk_order_id: 104, quantity: 1, subtotal: '3.00' }],
@@ -175,6 +149,7 @@ describe('a quarantine batch in the Web UI', () => {
         const status = await batchStatus()
         return status.requestsHandled > 0 || status.lastError ? status : undefined
       },
+      REPROCESS_TIMEOUT_MS,
     )
     expect(state.lastError).toBeUndefined()
     expect(state.requestsHandled).toBe(1)

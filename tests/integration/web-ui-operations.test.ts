@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { WorkflowExecutionDescription } from '@temporalio/client'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { deleteSchedule, initSchedules } from '../../client/schedules.ts'
 import type { PipelineRunResult } from '../../lib/contract.ts'
@@ -19,14 +19,13 @@ import { runIdFrom } from '../../lib/input-checks.ts'
 import { projectRoot } from '../../lib/paths.ts'
 import { defaultDeclarations, scheduledWorkflowIdFor, scheduleIdFor } from '../../lib/schedules.ts'
 import {
-  launchChromium,
-  newTestPage,
+  eventually,
   openSchedules,
   openWorkflow,
   scheduleListRow,
   scheduleListShows,
   startWorkflowFromWebUi,
-  type TestPage,
+  testPages,
   triggerScheduleFromWebUi,
 } from '../support/browser.ts'
 import { createHarness, type Harness } from '../support/harness.ts'
@@ -44,38 +43,13 @@ const TEST_MS = RUN_MS + 120_000
 let h: Harness
 let namespace: string
 let queue: string
-/** Launched by the first test: without chromium each test fails with the helpers' one line. */
-let browser: Promise<Browser> | undefined
 /** The run started from the Start Workflow form (the timeline test opens its page). */
 const formRun = { workflowId: `paccafe-pipeline-run-webui-${randomBytes(4).toString('hex')}` }
 let formResult: PipelineRunResult | undefined
 let schedulesCreated = false
 
-/** A browser page named after the test; a failing test leaves a screenshot of where it stopped. */
-async function testPage(context: TestContext): Promise<TestPage> {
-  browser ??= launchChromium()
-  const page = await newTestPage(await browser, context.task.name)
-  context.onTestFinished(async ({ task }) => {
-    if (task.result?.state === 'fail') await page.screenshot('failed').catch(() => undefined)
-    await page.page.context().close()
-  })
-  return page
-}
-
-/** Polls `probe` every half second until it returns a value, or fails after `timeoutMs` with `what`. */
-async function eventually<T>(
-  what: () => Promise<string>,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = SCHEDULER_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() >= deadline) throw new Error(`After ${timeoutMs / 1000} s: ${await what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-}
+const pages = testPages()
+const testPage = (context: TestContext) => pages.page(context)
 
 /** The run's row in etl.runs and its row accounting, as the warehouse recorded them. */
 async function recorded(runId: string) {
@@ -126,7 +100,7 @@ beforeAll(async () => {
 }, 600_000)
 
 afterAll(async () => {
-  await (await browser?.catch(() => undefined))?.close()
+  await pages.close()
   // The schedules would fire every hour on the shared dev server.
   if (schedulesCreated && h) {
     for (const { name } of defaultDeclarations())
@@ -301,6 +275,7 @@ describe('operating the pipeline from the Web UI', () => {
           const actions = (await schedule.describe()).info.recentActions
           return actions.length > before ? actions[actions.length - 1] : undefined
         },
+        SCHEDULER_MS,
       )
       const workflowId = action.action.workflow.workflowId
       expect(workflowId.startsWith(`${scheduledWorkflowIdFor('hourly-incremental', queue)}-`)).toBe(true)
@@ -315,6 +290,7 @@ describe('operating the pipeline from the Web UI', () => {
             if (workflow.workflowId === workflowId) return true
           return undefined
         },
+        SCHEDULER_MS,
       )
       const result: PipelineRunResult = await h.client.workflow.getHandle(workflowId).result()
       const { runs, accounting } = await recorded(result.runId)

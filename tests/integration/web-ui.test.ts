@@ -6,17 +6,14 @@
 import path from 'node:path'
 import type { Client, WorkflowHandle } from '@temporalio/client'
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { connectClient } from '../../lib/temporal.ts'
 import {
   assertChromiumInstalled,
-  launchChromium,
-  newTestPage,
   openWorkflow,
   openWorkflowList,
   sendSignalFromWebUi,
-  type TestPage,
+  testPages,
   workflowListRow,
   workflowListShows,
 } from '../support/browser.ts'
@@ -28,8 +25,6 @@ const config = testConfig(id)
 const namespace = config.temporal.namespace
 const probeWorkflows = path.join(import.meta.dirname, '..', 'support', 'browser-probe', 'workflows.ts')
 
-/** Launched by the first test that needs it: without chromium each browser test fails with its line. */
-let browser: Promise<Browser> | undefined
 let client: Client
 let connection: NativeConnection
 let worker: Worker
@@ -59,16 +54,8 @@ async function signalsRecorded(handle: WorkflowHandle): Promise<{ name: string; 
   })
 }
 
-/** A browser page named after the test; a failing test leaves a screenshot of where it stopped. */
-async function testPage(context: TestContext): Promise<TestPage> {
-  browser ??= launchChromium()
-  const page = await newTestPage(await browser, context.task.name)
-  context.onTestFinished(async ({ task }) => {
-    if (task.result?.state === 'fail') await page.screenshot('failed').catch(() => undefined)
-    await page.page.context().close()
-  })
-  return page
-}
+const pages = testPages()
+const testPage = (context: TestContext) => pages.page(context)
 
 describe('the Temporal Web UI in a real browser', () => {
   beforeAll(async () => {
@@ -85,7 +72,7 @@ describe('the Temporal Web UI in a real browser', () => {
     client = await connectClient(config)
   })
   afterAll(async () => {
-    await (await browser?.catch(() => undefined))?.close()
+    await pages.close()
     for (const handle of started) {
       const { status } = await handle.describe()
       if (status.name === 'RUNNING') await handle.terminate('the web-ui test file ended')

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { type Browser, chromium, type Locator, type Page, type Request } from 'playwright-core'
+import type { TestContext } from 'vitest'
 import { loadConfig, loadDotEnv } from '../../lib/config.ts'
 import { projectRoot } from '../../lib/paths.ts'
 
@@ -481,4 +482,42 @@ export async function triggerScheduleFromWebUi(
       `The Web UI did not trigger ${scheduleId}: HTTP ${response.status()} ${(await response.text().catch(() => '')).slice(0, 300)}`,
     )
   await dialog.waitFor({ state: 'hidden' })
+}
+
+/**
+ * A test file's browser, launched by the first test that needs it (without chromium each
+ * browser test fails with its one line), and a page per test named after it; a failing test
+ * leaves a screenshot of where it stopped.
+ */
+export function testPages(): { page(context: TestContext): Promise<TestPage>; close(): Promise<void> } {
+  let browser: Promise<Browser> | undefined
+  return {
+    async page(context) {
+      browser ??= launchChromium()
+      const page = await newTestPage(await browser, context.task.name)
+      context.onTestFinished(async ({ task }) => {
+        if (task.result?.state === 'fail') await page.screenshot('failed').catch(() => undefined)
+        await page.page.context().close()
+      })
+      return page
+    },
+    async close() {
+      await (await browser?.catch(() => undefined))?.close()
+    },
+  }
+}
+
+/** Polls `probe` every half second until it returns a value, or fails after `timeoutMs` with `what`. */
+export async function eventually<T>(
+  what: () => Promise<string>,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() >= deadline) throw new Error(`After ${timeoutMs / 1000} s: ${await what()}`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
 }
