@@ -25,6 +25,8 @@ export interface Notification {
   scheduleUrl?: string
   quarantineBatch?: string
   quarantineBatchUrl?: string
+  /** The run's report in the bucket (`paccafe report <run>` writes a copy). */
+  reportKey?: string
 }
 
 /** When and in which workflow execution the event happened, as the activity knows it. */
@@ -67,6 +69,7 @@ export function buildNotification(config: Config, input: NotifyInput, occurrence
       quarantineBatch: input.quarantineBatch,
       quarantineBatchUrl: webUiRunUrl(config, input.quarantineBatch),
     }),
+    ...(input.reportKey && { reportKey: input.reportKey }),
   }
 }
 
@@ -85,14 +88,19 @@ function describe(input: NotifyInput, counts: Record<string, number> | undefined
   const figures = counts && Object.keys(counts).length > 0 ? ` (${describeCounts(counts)})` : ''
   switch (input.event) {
     case 'run.failed':
-      return `Run ${input.runId} failed: ${error ?? 'no error given'}`
+      return `Run ${input.runId} failed: ${error ?? 'no error given'}${reportHint(input)}`
     case 'run.succeeded':
-      return `Run ${input.runId} succeeded${figures}`
+      return `Run ${input.runId} succeeded${figures}${reportHint(input)}`
     case 'schedule.paused':
       return `Schedule ${input.scheduleId ?? '(unknown)'} is being paused by the failure of run ${input.runId}${error ? `: ${error}` : ''}`
     case 'batch.waiting':
       return `Quarantine batch of run ${input.runId} waits for a person${figures}: paccafe batch ${input.runId}`
   }
+}
+
+/** Where a person finds the run's report: a copy is one command away. */
+function reportHint(input: NotifyInput): string {
+  return input.reportKey ? `; report: paccafe report ${input.runId}` : ''
 }
 
 /** `rowsHeldBack: 12` reads `rows held back 12`. */

@@ -11,7 +11,7 @@
 //   reconcile the warehouse with staging (revenue, lines, orders; fails the run on a gap)
 //   open the run's quarantine batch, a workflow of its own, when rows were held back
 //   finishRun, then release the writer lock
-//   tell the outcome: memo, search attributes, the webhook (workflows/run-outcome.ts)
+//   tell the outcome: the report, memo, search attributes, the webhook (workflows/run-outcome.ts)
 // A failed run archives the rows it extracted (failed loads), hands them back, and records its failure.
 //
 // Inputs, results and the progress query carry ids and counts only, never rows or secrets.

@@ -8,7 +8,7 @@
 //   clean, validate, publish, reconcile      (workflows/run-stages.ts)
 //   open the run's quarantine batch when rows were held back
 //   finishRun, then release the writer lock
-//   tell the outcome: memo, search attributes, the webhook (workflows/run-outcome.ts)
+//   tell the outcome: the report, memo, search attributes, the webhook (workflows/run-outcome.ts)
 // A failed reload opens its failed loads again for another reload.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'

@@ -8,7 +8,7 @@
 //   clean, validate, publish, reconcile  (as a pipeline run: workflows/run-stages.ts)
 //   mark the violations that no longer fail reprocessed, record the outcome
 //   finishRun, then release the writer lock
-//   tell the outcome: memo, search attributes, the webhook (workflows/run-outcome.ts)
+//   tell the outcome: the report, memo, search attributes, the webhook (workflows/run-outcome.ts)
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.ts'
 import type { ReprocessOutcome, ReprocessRunInput, RunProgress } from '../lib/contract.ts'

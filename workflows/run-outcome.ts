@@ -1,6 +1,7 @@
-// What a run tells once it ends, outside the writer lock: its outcome in its memo and search
-// attributes (the Web UI shows them and filters on them), and the webhook's events
-// (activities/notify.ts). A notification that cannot be delivered never fails the run.
+// What a run tells once it ends, outside the writer lock: its report (lib/report/, in the
+// bucket), its outcome in its memo and search attributes (the Web UI shows them and filters on
+// them), and the webhook's events (activities/notify.ts). A report that cannot be built or a
+// notification that cannot be delivered never fails the run.
 import {
   ApplicationFailure,
   CancellationScope,
@@ -14,7 +15,7 @@ import {
 import type { Activities } from '../activities/index.ts'
 import type { AccountingRow, NotifyInput, QuarantineBatchSummary } from '../lib/contract.ts'
 import { RUN_MODE, RUN_OUTCOME, RUN_QUARANTINED, SCHEDULED_BY } from '../lib/search-attributes.ts'
-import { notificationOptions } from './activity-options.ts'
+import { bookkeepingOptions, notificationOptions } from './activity-options.ts'
 import { failureMessage } from './failure-message.ts'
 
 /** What a finished run reports: counts and ids only. */
@@ -61,6 +62,16 @@ export async function tellingOutcome<T>(
       () => undefined,
       () => undefined,
     )
+  // The run's report (lib/report/, in the bucket), built once the run has ended either way: like
+  // a notification, a report that cannot be built never fails the run.
+  const { buildReport } = proxyActivities<Activities>(bookkeepingOptions())
+  const report = async (): Promise<{ reportKey?: string }> => {
+    if (!patched('run-report')) return {}
+    return buildReport({ runId: run.runId }).then(
+      ({ reportKey }) => ({ reportKey }),
+      () => ({}),
+    )
+  }
   const { workflowId } = workflowInfo()
   upsertSearchAttributes([
     { key: RUN_MODE, value: run.mode },
@@ -71,26 +82,33 @@ export async function tellingOutcome<T>(
     result = await work()
   } catch (error) {
     const line = failureLine(error)
-    upsertMemo({ outcome: 'failed', error: line })
     upsertSearchAttributes([{ key: RUN_OUTCOME, value: 'failed' }])
     const scheduleId = workflowInfo().typedSearchAttributes.get(SCHEDULED_BY)
     // The server pauses a schedule on a failed run, not on a cancelled one.
     const pausing = scheduleId !== undefined && !isCancellation(error)
     await CancellationScope.nonCancellable(async () => {
-      await tell({ event: 'run.failed', workflowId, error: line, ...(scheduleId ? { scheduleId } : {}) })
+      const built = await report()
+      upsertMemo({ outcome: 'failed', error: line, reportKey: built.reportKey ?? null })
+      await tell({ event: 'run.failed', workflowId, error: line, ...built, ...(scheduleId ? { scheduleId } : {}) })
       if (pausing) await tell({ event: 'schedule.paused', workflowId, scheduleId, error: line })
     })
     throw error
   }
   const { counts, quarantine } = describe(result)
   const quarantineBatch = quarantine?.workflowId
-  upsertMemo({ outcome: 'succeeded', ...counts, quarantineBatch: quarantineBatch ?? null })
+  const built = await report()
+  upsertMemo({
+    outcome: 'succeeded',
+    ...counts,
+    quarantineBatch: quarantineBatch ?? null,
+    reportKey: built.reportKey ?? null,
+  })
   upsertSearchAttributes([
     { key: RUN_OUTCOME, value: 'succeeded' },
     { key: RUN_QUARANTINED, value: quarantineBatch !== undefined },
   ])
   await Promise.all([
-    tell({ event: 'run.succeeded', workflowId, counts, ...(quarantineBatch ? { quarantineBatch } : {}) }),
+    tell({ event: 'run.succeeded', workflowId, counts, ...built, ...(quarantineBatch ? { quarantineBatch } : {}) }),
     quarantineBatch
       ? tell({
           event: 'batch.waiting',

@@ -201,8 +201,13 @@ describe('the workflows, with stub activities on the real dev server', () => {
     expect(martD.start).toBeGreaterThan(fctC.end ?? 0)
     expect(at('reconcileRowAccounting').start).toBeGreaterThan(martD.end ?? 0)
     expect(at('reconcileWarehouse').start).toBeGreaterThan(at('reconcileRowAccounting').end ?? 0)
-    // The outcome is told once the lock is released: a slow webhook never holds up the next run.
-    expect(names(runId).slice(-3)).toEqual(['finishRun:succeeded', 'releaseWriterLock', 'notify:run.succeeded'])
+    // The outcome is told once the lock is released: a slow report or webhook never holds up the next run.
+    expect(names(runId).slice(-4)).toEqual([
+      'finishRun:succeeded',
+      'releaseWriterLock',
+      'buildReport',
+      'notify:run.succeeded',
+    ])
     expect(all('releaseFailedRun')).toEqual([])
 
     // What the Web UI shows: the outcome in the memo, filterable search attributes, and each
@@ -258,10 +263,11 @@ describe('the workflows, with stub activities on the real dev server', () => {
     // A typed error is not retried: dim_a ran once.
     expect(started.filter((name) => name === 'runModel:warehouse.dim_a')).toHaveLength(1)
     // The rows are handed back after every running activity ended, before the lock is released.
-    expect(started.slice(-4)).toEqual([
+    expect(started.slice(-5)).toEqual([
       'releaseFailedRun',
       'finishRun:failed',
       'releaseWriterLock',
+      'buildReport',
       'notify:run.failed',
     ])
     expect(callOf(runId, 'releaseFailedRun').start).toBeGreaterThan(dimB.end ?? 0)
@@ -322,10 +328,11 @@ describe('the workflows, with stub activities on the real dev server', () => {
     )
     expect(error).toBeInstanceOf(WorkflowFailedError)
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure)
-    expect(names(runId).slice(-4)).toEqual([
+    expect(names(runId).slice(-5)).toEqual([
       'releaseFailedRun',
       'finishRun:failed',
       'releaseWriterLock',
+      'buildReport',
       'notify:run.failed',
     ])
   })
