@@ -64,6 +64,18 @@ async function startedActivities(workflow: WorkflowHandle): Promise<StartedActiv
   return started
 }
 
+/** The activity id of the activity scheduled with `summary` (a model's name). */
+async function scheduledActivityId(workflow: WorkflowHandle, summary: string): Promise<string | undefined> {
+  const events = (await workflow.fetchHistory()).events ?? []
+  const scheduled = events.find(
+    (event) =>
+      event.activityTaskScheduledEventAttributes &&
+      event.userMetadata?.summary &&
+      defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary) === summary,
+  )
+  return scheduled?.activityTaskScheduledEventAttributes?.activityId ?? undefined
+}
+
 /** The model runner takes an advisory lock on the model's name: holding it holds the build. */
 async function holdModel(h: Harness) {
   const holder = connect(h.config.warehouseUrl, { max: 1, name: 'paccafe-test-holder' })
@@ -94,10 +106,11 @@ describe('workers', () => {
     const { workflow } = await h.start('full')
     await until('the held model to wait in PostgreSQL', held.waiting, 120_000, 200)
 
-    // The worker building the held model is the one to stop.
+    // The worker building the held model is the one to stop (another model may be building too).
+    const heldActivityId = await scheduledActivityId(workflow, HELD_MODEL)
     const description = await workflow.describe()
     const building = (description.raw.pendingActivities ?? []).find(
-      (activity) => activity.activityType?.name === 'runModel' && activity.lastWorkerIdentity,
+      (activity) => activity.activityId === heldActivityId,
     )
     const identity = building?.lastWorkerIdentity ?? ''
     const stopping = workers.find((worker) => identity.startsWith(`${worker.child.pid}@`))
