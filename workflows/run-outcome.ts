@@ -82,13 +82,14 @@ export async function tellingOutcome<T>(
     result = await work()
   } catch (error) {
     const line = failureLine(error)
+    upsertMemo({ outcome: 'failed', error: line })
     upsertSearchAttributes([{ key: RUN_OUTCOME, value: 'failed' }])
     const scheduleId = workflowInfo().typedSearchAttributes.get(SCHEDULED_BY)
     // The server pauses a schedule on a failed run, not on a cancelled one.
     const pausing = scheduleId !== undefined && !isCancellation(error)
     await CancellationScope.nonCancellable(async () => {
       const built = await report()
-      upsertMemo({ outcome: 'failed', error: line, reportKey: built.reportKey ?? null })
+      if (built.reportKey) upsertMemo({ reportKey: built.reportKey })
       await tell({ event: 'run.failed', workflowId, error: line, ...built, ...(scheduleId ? { scheduleId } : {}) })
       if (pausing) await tell({ event: 'schedule.paused', workflowId, scheduleId, error: line })
     })

@@ -20,7 +20,7 @@ export function renderChart(option: echarts.EChartsOption, size: Partial<ChartSi
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT_STACK }, ...option })
-    return stableIds(chart.renderToSVGString(), chart.getZr().id)
+    return stableIds(chart.renderToSVGString())
   } finally {
     chart.dispose()
   }
@@ -32,11 +32,13 @@ export function renderChart(option: echarts.EChartsOption, size: Partial<ChartSi
  * own picture instead, so that a retried build uploads the same bytes. Two charts share names
  * only when they are the same picture.
  */
-function stableIds(svg: string, rendererId: number): string {
+function stableIds(svg: string): string {
   const mark = '\u0000'
   const classes = new Map<string, number>()
+  // One chart is drawn by one renderer: every `zr<n>-` id or class in its SVG is that renderer's
+  // (only in attribute values and references: drawn text is escaped, so never follows a quote).
   const local = svg
-    .replaceAll(`zr${rendererId}-`, `${mark}-`)
+    .replace(/(?<=[="#(])zr\d+-/g, `${mark}-`)
     .replace(new RegExp(`${mark}-cls-(\\d+)`, 'g'), (_, n: string) => {
       if (!classes.has(n)) classes.set(n, classes.size)
       return `${mark}-cls-${classes.get(n)}`
