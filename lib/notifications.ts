@@ -88,19 +88,14 @@ function describe(input: NotifyInput, counts: Record<string, number> | undefined
   const figures = counts && Object.keys(counts).length > 0 ? ` (${describeCounts(counts)})` : ''
   switch (input.event) {
     case 'run.failed':
-      return `Run ${input.runId} failed: ${error ?? 'no error given'}${reportHint(input)}`
+      return `Run ${input.runId} failed: ${error ?? 'no error given'}`
     case 'run.succeeded':
-      return `Run ${input.runId} succeeded${figures}${reportHint(input)}`
+      return `Run ${input.runId} succeeded${figures}`
     case 'schedule.paused':
       return `Schedule ${input.scheduleId ?? '(unknown)'} is being paused by the failure of run ${input.runId}${error ? `: ${error}` : ''}`
     case 'batch.waiting':
       return `Quarantine batch of run ${input.runId} waits for a person${figures}: paccafe batch ${input.runId}`
   }
-}
-
-/** Where a person finds the run's report: a copy is one command away. */
-function reportHint(input: NotifyInput): string {
-  return input.reportKey ? `; report: paccafe report ${input.runId}` : ''
 }
 
 /** `rowsHeldBack: 12` reads `rows held back 12`. */

@@ -34,14 +34,15 @@ export function renderChart(option: echarts.EChartsOption, size: Partial<ChartSi
  */
 function stableIds(svg: string): string {
   const mark = '\u0000'
-  const classes = new Map<string, number>()
+  const names = new Map<string, string>()
   // One chart is drawn by one renderer: every `zr<n>-` id or class in its SVG is that renderer's
-  // (only in attribute values and references: drawn text is escaped, so never follows a quote).
+  // (in attributes, references and the style sheet; drawn text is escaped, never after a quote).
   const local = svg
-    .replace(/(?<=[="#(])zr\d+-/g, `${mark}-`)
-    .replace(new RegExp(`${mark}-cls-(\\d+)`, 'g'), (_, n: string) => {
-      if (!classes.has(n)) classes.set(n, classes.size)
-      return `${mark}-cls-${classes.get(n)}`
+    .replace(/(?<=[="#(. ])zr\d+-/g, `${mark}-`)
+    .replace(new RegExp(`${mark}-([A-Za-z-]*?)(\\d+)`, 'g'), (token: string, kind: string) => {
+      // Every numbered id or class (cls-, clip paths, gradients...) in order of first use.
+      if (!names.has(token)) names.set(token, `${mark}-${kind}${names.size}`)
+      return names.get(token) as string
     })
   const prefix = createHash('sha256').update(local).digest('hex').slice(0, 8)
   return local.replaceAll(mark, `zr${prefix}`)

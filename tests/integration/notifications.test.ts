@@ -378,7 +378,7 @@ describe('webhook notifications', () => {
         // Only these fields, ever.
         const fields = Object.keys(JSON.parse(raw))
         const known = ['id', 'event', 'occurredAt', 'text', 'runId', 'workflowId', 'url', 'counts', 'error']
-        const more = ['scheduleId', 'scheduleUrl', 'quarantineBatch', 'quarantineBatchUrl']
+        const more = ['scheduleId', 'scheduleUrl', 'quarantineBatch', 'quarantineBatchUrl', 'reportKey']
         expect(fields.filter((field) => ![...known, ...more].includes(field))).toEqual([])
       }
     })
