@@ -113,8 +113,10 @@ async function readObject(store: ObjectStore, key: string): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+const REPORTS_PREFIX = 'reports/'
+
 /**
- * The bucket's objects, keyed with the run id replaced by `<run>`: an md5 of each object's
+ * The bucket's objects (the run reports left out), keyed with the run id replaced by `<run>`: an md5 of each object's
  * content (the run id replaced there too). A manifest entry whose object is missing or whose
  * bytes do not match its recorded SHA-256, and an object recorded in dq.quarantine_objects
  * that is not in the bucket as recorded, are listed under `problems`.
@@ -129,6 +131,8 @@ export async function quarantineFingerprint(
   const contents = new Map<string, Buffer>()
   for await (const item of store.client.listObjectsV2(store.bucket, '', true)) {
     if (!item.name || (options.otherRuns === 'ignore' && !item.name.includes(runId))) continue
+    // A run's report is a view of the marts with its times in it, not data the run kept.
+    if (item.name.startsWith(REPORTS_PREFIX)) continue
     contents.set(item.name, await readObject(store, item.name))
   }
   const objects: Record<string, string> = {}
