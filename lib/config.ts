@@ -46,6 +46,8 @@ export const ConfigSchema = Type.Object({
   PACCAFE_RETENTION_VERDICTS_DAYS: RetentionDays(90),
   PACCAFE_RETENTION_CLEAN_DAYS: RetentionDays(90),
   PACCAFE_RETENTION_STAGING_DAYS: RetentionDays(90),
+  // A run's report is rebuilt from the marts at will; the bucket keeps a month of them.
+  PACCAFE_RETENTION_REPORTS_DAYS: RetentionDays(30),
   // Notifications (docs/notifications.md): unset means off. The URL may hold a token, so it is
   // never printed, and the secret only signs the body.
   PACCAFE_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
@@ -65,6 +67,8 @@ export interface RetentionAges {
   cleanDays: number
   /** Load tables left in staging by runs that ended before merging them. */
   stagingDays: number
+  /** Run reports (reports/run=<id>/) but the latest run's. */
+  reportsDays: number
 }
 
 /** The webhook notifications are posted to; no url, no notifications. */
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       verdictsDays: c.PACCAFE_RETENTION_VERDICTS_DAYS,
       cleanDays: c.PACCAFE_RETENTION_CLEAN_DAYS,
       stagingDays: c.PACCAFE_RETENTION_STAGING_DAYS,
+      reportsDays: c.PACCAFE_RETENTION_REPORTS_DAYS,
     },
     webhook: {
       url: c.PACCAFE_WEBHOOK_URL,

@@ -19,6 +19,7 @@ export type RetentionKind =
   | 'violations'
   | 'clean rows'
   | 'staging load tables'
+  | 'report objects'
 
 export interface KindReport {
   kind: RetentionKind
@@ -51,6 +52,8 @@ export const WAITING_BATCH_STATUSES = ['open', 'reprocessing', 'partly_reprocess
 /** Objects under these prefixes hold source rows, customer data among them. */
 export const QUARANTINE_ROOT = 'quarantine/'
 export const FAILED_ROOT = 'failed/'
+/** Run reports: aggregates, rebuilt from the marts at will (paccafe report). */
+export const REPORTS_ROOT = 'reports/'
 
 /** The tag the command puts on a closed batch's objects, which the lifecycle rule matches. */
 export const CLOSED_TAG = { Key: 'paccafe-retention', Value: 'closed' }
@@ -73,6 +76,7 @@ export async function applyRetention(
     await expireViolations(sql, ages.verdictsDays, options.dryRun),
     await expireCleanRows(sql, ages.cleanDays, options.dryRun),
     await expireLoadTables(sql, ages.stagingDays, options.dryRun),
+    await expireReportObjects(sql, store, ages.reportsDays, options.dryRun),
   ]
   const lifecycle = options.dryRun
     ? ({ state: 'not checked' } as const)
@@ -128,12 +132,7 @@ async function expireQuarantineObjects(
   ageDays: number,
   dryRun: boolean,
 ): Promise<KindReport> {
-  const objects = await listObjects(store, QUARANTINE_ROOT)
-  const keysByRun = new Map<string, { name: string; lastModified: Date }[]>()
-  for (const object of objects) {
-    const runId = /^quarantine\/run=([^/]+)\//.exec(object.name)?.[1]
-    if (runId) keysByRun.set(runId, [...(keysByRun.get(runId) ?? []), object])
-  }
+  const keysByRun = await objectsByRun(store, QUARANTINE_ROOT)
   return inKindTransaction(sql, dryRun, async (tx) => {
     const runs = await tx<RunPrefix[]>`
       with prefixes as (
@@ -152,9 +151,7 @@ async function expireQuarantineObjects(
     const kept: string[] = []
     const expiredRuns: RunPrefix[] = []
     for (const run of runs) {
-      // A prefix no run of this database knows is aged by its newest object.
-      const newest = Math.max(...(keysByRun.get(run.run_id) ?? []).map((o) => o.lastModified.getTime()))
-      const age = run.age_days ?? (Number.isFinite(newest) ? (Date.now() - newest) / 86_400_000 : 0)
+      const age = run.age_days ?? newestObjectAge(keysByRun.get(run.run_id))
       if (age < ageDays || run.run_status === 'running') continue
       if (run.batch_status && (WAITING_BATCH_STATUSES as readonly string[]).includes(run.batch_status)) {
         kept.push(
@@ -223,8 +220,72 @@ async function expireFailedLoadObjects(
   })
 }
 
-async function listObjects(store: ObjectStore, prefix: string): Promise<{ name: string; lastModified: Date }[]> {
-  const objects: { name: string; lastModified: Date }[] = []
+/**
+ * reports/run=<id>/report.html: a run's report, once the run is older than the age. The newest
+ * run's report stays however old (the one people open), as does a running run's. The run's
+ * report_key is cleared with it, so that no summary names an object that is gone.
+ */
+async function expireReportObjects(
+  sql: Sql,
+  store: ObjectStore,
+  ageDays: number,
+  dryRun: boolean,
+): Promise<KindReport> {
+  const keysByRun = await objectsByRun(store, REPORTS_ROOT)
+  return inKindTransaction(sql, dryRun, async (tx) => {
+    const runs = await tx<{ run_id: string; age_days: number | null; run_status: string | null }[]>`
+      select p.run_id, (extract(epoch from now() - r.started_at) / 86400)::float8 as age_days, r.status as run_status
+      from unnest(${[...keysByRun.keys()]}::text[]) as p (run_id)
+      left join etl.runs as r on r.run_id = p.run_id`
+    const aged = runs
+      .map((run) => ({ ...run, age: run.age_days ?? newestObjectAge(keysByRun.get(run.run_id)) }))
+      .sort((a, b) => a.age - b.age || b.run_id.localeCompare(a.run_id))
+    const [newest, ...older] = aged
+    const kept =
+      newest && newest.age >= ageDays
+        ? [`report of run ${newest.run_id} (${days(newest.age)} old): kept, the latest run's report`]
+        : []
+    const expired = older.filter((run) => run.age >= ageDays && run.run_status !== 'running')
+    const expiredIds = expired.map((run) => run.run_id)
+    const keys = expiredIds.flatMap((id) => (keysByRun.get(id) ?? []).map((object) => object.name))
+    if (!dryRun) {
+      await removeObjects(store, keys)
+      await tx`update etl.runs set report_key = null, report_bytes = null where run_id = any(${expiredIds}::text[])`
+    }
+    return {
+      kind: 'report objects',
+      ageDays,
+      unit: 'objects',
+      expired: keys.length,
+      oldestDays: oldest(expired.map((run) => run.age)),
+      kept,
+    }
+  })
+}
+
+/** The objects under root, by the run of their `<root>run=<id>/` prefix. */
+async function objectsByRun(store: ObjectStore, root: string): Promise<Map<string, StoredObject[]>> {
+  const byRun = new Map<string, StoredObject[]>()
+  for (const object of await listObjects(store, root)) {
+    const runId = /^run=([^/]+)\//.exec(object.name.slice(root.length))?.[1]
+    if (runId) byRun.set(runId, [...(byRun.get(runId) ?? []), object])
+  }
+  return byRun
+}
+
+/** A prefix no run of this database knows is aged by its newest object. */
+function newestObjectAge(objects: StoredObject[] | undefined): number {
+  const newest = Math.max(...(objects ?? []).map((object) => object.lastModified.getTime()))
+  return Number.isFinite(newest) ? (Date.now() - newest) / 86_400_000 : 0
+}
+
+interface StoredObject {
+  name: string
+  lastModified: Date
+}
+
+async function listObjects(store: ObjectStore, prefix: string): Promise<StoredObject[]> {
+  const objects: StoredObject[] = []
   for await (const item of store.client.listObjectsV2(store.bucket, prefix, true)) {
     if (item.name) objects.push({ name: item.name, lastModified: item.lastModified })
   }

@@ -10,15 +10,16 @@ const REFUSED = 2
 export function registerRetentionCommand(program: Command): void {
   program
     .command('retention')
-    .description('expire quarantine objects, verdicts, clean rows and load tables older than their ages')
+    .description('expire quarantine objects, verdicts, clean rows, load tables and reports older than their ages')
     .option('--dry-run', 'print what would be expired, and change nothing')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       `
 The ages are PACCAFE_RETENTION_QUARANTINE_DAYS (30), PACCAFE_RETENTION_VERDICTS_DAYS (90),
-PACCAFE_RETENTION_CLEAN_DAYS (90) and PACCAFE_RETENTION_STAGING_DAYS (90). Nothing of an open
-quarantine batch or an open failed load is expired: reprocess or discard it first.
+PACCAFE_RETENTION_CLEAN_DAYS (90), PACCAFE_RETENTION_STAGING_DAYS (90) and
+PACCAFE_RETENTION_REPORTS_DAYS (30). Nothing of an open quarantine batch or an open failed load
+is expired: reprocess or discard it first. The latest run's report is always kept.
 
 Example:
   $ paccafe retention --dry-run`,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestDiscard } from '../../client/batches.ts'
 import type { RetentionAges } from '../../lib/config.ts'
+import { reportKeyOf } from '../../lib/contract.ts'
 import { loadTableName } from '../../lib/extract/batch-names.ts'
 import { putJson } from '../../lib/object-store.ts'
 import { applyRetention, type RetentionKind, type RetentionReport } from '../../lib/retention.ts'
@@ -20,7 +21,7 @@ let runC: string
 let changedInB: string[]
 let changedInC: string[]
 
-const AGES: RetentionAges = { quarantineDays: 30, verdictsDays: 90, cleanDays: 40, stagingDays: 90 }
+const AGES: RetentionAges = { quarantineDays: 30, verdictsDays: 90, cleanDays: 40, stagingDays: 90, reportsDays: 90 }
 
 /** Makes everything a run recorded look `days` older. */
 async function age(runId: string, days: number): Promise<void> {
@@ -111,6 +112,7 @@ describe('paccafe retention', () => {
     expect(batch?.status).toBe('open')
     expect((await bucketKeys(`quarantine/run=${runA}/`)).length).toBeGreaterThan(0)
     expect(await h.warehouse`select 1 from dq.quarantine_batches where batch_id <> ${runA}`).toEqual([])
+    expect(await bucketKeys('reports/')).toEqual([runA, runB, runC].map(reportKeyOf).sort())
   })
 
   it('changes nothing on a dry run, and says what it would expire', async () => {
@@ -123,6 +125,8 @@ describe('paccafe retention', () => {
     expect(kind(report, 'clean rows')).toMatchObject({ expired: changedInC.length })
     expect(kind(report, 'quarantine objects')).toMatchObject({ expired: 0 })
     expect(kind(report, 'quarantine objects').kept.join('\n')).toContain(`batch ${runA} is open`)
+    // A's report is 100 days old, past 90; B's and C's are younger.
+    expect(kind(report, 'report objects')).toMatchObject({ expired: 1, kept: [] })
 
     const env = { ...environmentOf(h.config), PACCAFE_RETENTION_CLEAN_DAYS: '40' }
     const cli = await runPaccafe(['retention', '--dry-run'], env)
@@ -159,6 +163,15 @@ describe('paccafe retention', () => {
     const [staged] = await h.warehouse<{ n: number }[]>`select count(*)::int as n from staging.customers`
     const [source] = await h.source<{ n: number }[]>`select count(*)::int as n from customers`
     expect(staged?.n).toBe(source?.n)
+    // A's report is gone, and its run no longer names it.
+    expect(kind(report, 'report objects').expired).toBe(1)
+    expect(await bucketKeys('reports/')).toEqual([runB, runC].map(reportKeyOf).sort())
+    const reportKeys = await h.warehouse<{ run_id: string; report_key: string | null }[]>`
+      select run_id, report_key from etl.runs where run_id in (${runA}, ${runB}) order by started_at`
+    expect(reportKeys).toEqual([
+      { run_id: runA, report_key: null },
+      { run_id: runB, report_key: reportKeyOf(runB) },
+    ])
   })
 
   it('keeps the open batch, its rows and its objects', async () => {
@@ -255,9 +268,15 @@ describe('paccafe retention', () => {
     expect(tables.map((t) => t.name)).toEqual([leftovers['run-young-failed']])
 
     await age(runD, 25)
-    const later = await applyRetention(h.warehouse, h.store, AGES, { dryRun: false })
+    const later = await applyRetention(h.warehouse, h.store, { ...AGES, reportsDays: 30 }, { dryRun: false })
     expect(kind(later, 'quarantine objects').expired).toBe(objectsOfD.length)
     expect(await bucketKeys('quarantine/')).toEqual([])
+    // Every report is past 30 days; D's, the latest run's, stays however old.
+    expect(kind(later, 'report objects')).toMatchObject({ expired: 2 })
+    expect(kind(later, 'report objects').kept).toEqual([
+      `report of run ${runD} (35 days old): kept, the latest run's report`,
+    ])
+    expect(await bucketKeys('reports/')).toEqual([reportKeyOf(runD)])
   })
 
   it('says once that the local S3 server has no lifecycle rules', async () => {

@@ -27,6 +27,7 @@ describe('configuration', () => {
     ['PACCAFE_RETENTION_VERDICTS_DAYS', 'ninety', 'an integer from 1 to 3650'],
     ['PACCAFE_RETENTION_CLEAN_DAYS', '2.5', 'an integer from 1 to 3650'],
     ['PACCAFE_RETENTION_STAGING_DAYS', '4000', 'an integer from 1 to 3650'],
+    ['PACCAFE_RETENTION_REPORTS_DAYS', '0', 'an integer from 1 to 3650'],
   ])('rejects %s=%s with one line naming the variable, value and expectation', (variable, value, expected) => {
     let error: unknown
     try {
@@ -42,7 +43,13 @@ describe('configuration', () => {
   })
 
   it('keeps quarantined customer data a short time by default, and takes retention ages in days', () => {
-    expect(loadConfig({}).retention).toEqual({ quarantineDays: 30, verdictsDays: 90, cleanDays: 90, stagingDays: 90 })
+    expect(loadConfig({}).retention).toEqual({
+      quarantineDays: 30,
+      verdictsDays: 90,
+      cleanDays: 90,
+      stagingDays: 90,
+      reportsDays: 30,
+    })
     const config = loadConfig({ PACCAFE_RETENTION_QUARANTINE_DAYS: '7', PACCAFE_RETENTION_CLEAN_DAYS: '14' })
     expect(config.retention.quarantineDays).toBe(7)
     expect(config.retention.cleanDays).toBe(14)
