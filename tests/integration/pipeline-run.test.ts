@@ -33,6 +33,10 @@ const TABLE_KEYS: Record<string, string> = {
   'marts.customer_activity_monthly': 'month',
   'marts.sales_by_hour': 'store_name, day_of_week, hour',
   'marts.employee_performance': 'employee_id, month',
+  'marts.stock_on_hand': 'product_id, store_name',
+  'marts.waste_by_reason': 'month, reason',
+  'marts.customer_segments': 'segment, loyalty_tier',
+  'marts.warehouse_totals': 'last_month',
 }
 
 /**
