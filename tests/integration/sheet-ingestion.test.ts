@@ -16,7 +16,8 @@ let h: Harness
 
 // A workbook read for several heartbeat timeouts: it must heartbeat, not be killed as dead.
 const HEARTBEAT_SECONDS = 2
-const LARGE_ROWS = 60_000
+// Big enough that even a quiet machine reads it for over twice the timeout.
+const LARGE_ROWS = 150_000
 
 const batchOf = async (runId: string, sheet: string) =>
   (
