@@ -1,7 +1,8 @@
 // Retention on generator data: runs made old by moving their timestamps back, then
 // `paccafe retention` expires exactly what is past its age and no longer needed, in the
 // database and in the bucket; a dry run changes nothing, a second run expires nothing more, and
-// an open quarantine batch keeps its objects until it is discarded.
+// an open quarantine batch keeps its objects until it is discarded; run reports expire, the
+// latest run's however old.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestDiscard } from '../../client/batches.ts'
 import type { RetentionAges } from '../../lib/config.ts'
