@@ -223,7 +223,7 @@ async function expireFailedLoadObjects(
 /**
  * reports/run=<id>/report.html: a run's report, once the run is older than the age. The newest
  * run's report stays however old (the one people open), as does a running run's. The run's
- * report_key is cleared with it, so that no summary names an object that is gone.
+ * report_key is cleared once its object is gone, so that no summary names a missing object.
  */
 async function expireReportObjects(
   sql: Sql,
@@ -250,7 +250,15 @@ async function expireReportObjects(
     const keys = expiredIds.flatMap((id) => (keysByRun.get(id) ?? []).map((object) => object.name))
     if (!dryRun) {
       await removeObjects(store, keys)
-      await tx`update etl.runs set report_key = null, report_bytes = null where run_id = any(${expiredIds}::text[])`
+      // Every old run whose report is gone loses its key, also one whose object an interrupted
+      // retention deleted before it could clear the key: a second run converges.
+      const expiredKeys = new Set(keys)
+      const left = [...keysByRun.values()].flat().map((object) => object.name)
+      await tx`
+        update etl.runs set report_key = null, report_bytes = null
+        where report_key is not null and status <> 'running'
+          and started_at < now() - make_interval(days => ${ageDays})
+          and report_key <> all(${left.filter((key) => !expiredKeys.has(key))}::text[])`
     }
     return {
       kind: 'report objects',
